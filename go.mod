@@ -1,0 +1,3 @@
+module github.com/phigate/phigate
+
+go 1.27.3
