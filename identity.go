@@ -1,6 +1,9 @@
 package phigate
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Role is a named set of permissions. The built-in roles are below; custom
 // roles may be defined by administrators.
@@ -43,4 +46,36 @@ type User struct {
 	MustChangePassword bool      `json:"must_change_password"`
 	CreatedAt          time.Time `json:"created_at"`
 	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+// Principal is who makes a request, as established by authentication.
+type Principal struct {
+	UserID    string `json:"user_id"`
+	APIKeyID  string `json:"api_key_id,omitempty"` // set when authenticated by API key
+	SessionID string `json:"-"`
+	Roles     []Role `json:"roles"`
+	// Purposes limits the purposes of use (API keys); empty means any the
+	// roles permit.
+	Purposes []Purpose `json:"purposes,omitempty"`
+	// MFA reports that a second factor was verified for this session.
+	MFA bool `json:"mfa"`
+	// BreakGlassUntil is the end of an emergency-access window, if any.
+	BreakGlassUntil time.Time `json:"break_glass_until,omitzero"`
+}
+
+// Credential is what a request presents to authenticate.
+type Credential struct {
+	SessionToken string // from the session cookie
+	APIKey       string // from "Authorization: Bearer phg_..."
+	Source       string // client address
+	Route        string // the route pattern, for API keys limited to routes
+}
+
+// Authenticator establishes the principal behind a credential.
+// Implemented by the auth package.
+type Authenticator interface {
+	// Authenticate returns the principal or an error with code
+	// EUNAUTHENTICATED (missing, unknown, expired or revoked credential),
+	// EFORBIDDEN (outside its address range or routes) or EMFAREQUIRED.
+	Authenticate(ctx context.Context, c Credential) (*Principal, error)
 }
