@@ -43,3 +43,105 @@ type AuditLog interface {
 	// access take effect otherwise. Codes: EAUDIT.
 	Record(ctx context.Context, e *Event) error
 }
+
+// Field names in Event.Fields that the accounting of disclosures reads
+// (45 CFR 164.528). Whoever records an event in which PHI left phigate in
+// identifiable form sets FieldRecipient; events without it are accesses,
+// not disclosures.
+const (
+	// FieldRecipient names who received the PHI: "vendor:openai",
+	// "export:<id>", "user:<id>".
+	FieldRecipient = "recipient"
+	// FieldDisclosed describes what was disclosed as category codes and
+	// counts ("NAME:2,DATE:1"), never the values themselves.
+	FieldDisclosed = "disclosed"
+	// FieldVendor and FieldModel name the AI vendor and model of an AI call.
+	FieldVendor = "vendor"
+	FieldModel  = "model"
+)
+
+// AuditHead is the end of the audit chain: what the next append builds on.
+// Frontier and Base are opaque to stores; the audit package encodes them.
+type AuditHead struct {
+	Size           int64  // number of events ever appended
+	Hash           []byte // chain hash of event Size; nil when Size is 0
+	Frontier       []byte // compact Merkle range of the first Size events
+	CheckpointSize int64  // size of the newest checkpoint
+	// BaseSize is the number of events archived and removed from the store;
+	// events 1..BaseSize live only in archive segments.
+	BaseSize int64
+	// Base holds the chain state at BaseSize (hash and frontier), so the
+	// rest of the chain still verifies.
+	Base []byte
+}
+
+// AuditRecord is one event as stored: its frozen encoding, the chain link
+// and hash, and the columns that queries filter on. Entry is authoritative;
+// the columns are an index.
+type AuditRecord struct {
+	Seq      int64
+	Time     time.Time
+	Actor    string
+	Action   string
+	Outcome  Outcome
+	Resource string
+	Patients []string
+	Entry    []byte // the event's frozen encoding
+	Prev     []byte // chain hash of event Seq-1 (32 zero bytes for the first)
+	Hash     []byte // chain hash of this event
+}
+
+// AuditCheckpoint is a signed checkpoint of the audit log.
+type AuditCheckpoint struct {
+	Size     int64
+	Time     time.Time
+	Note     []byte // the signed note (C2SP tlog-checkpoint)
+	Frontier []byte // compact Merkle range at Size (unsigned, a shortcut)
+	Hash     []byte // chain hash of event Size
+}
+
+// AuditAppend is what one append transaction writes: events, checkpoints
+// and the new head.
+type AuditAppend struct {
+	Records     []*AuditRecord
+	Checkpoints []*AuditCheckpoint
+	Head        AuditHead
+}
+
+// AuditQuery selects events. Zero fields do not filter.
+type AuditQuery struct {
+	Since, Until time.Time // Since <= Time < Until
+	Actor        string
+	Action       string // exact, or a prefix ending in "." or "*" ("auth.")
+	Outcome      Outcome
+	Resource     string
+	Patient      string // keyed HMAC of a patient
+	After        int64  // only events with Seq > After (paging)
+	Limit        int    // at most this many; the store applies no default
+}
+
+// AuditStore persists the audit chain. It holds no rules: the audit package
+// computes hashes, checkpoints and heads; the store serialises appends and
+// keeps them atomic and durable.
+type AuditStore interface {
+	// AppendAudit locks the chain head (across every node sharing the
+	// database), calls fn with it and writes what fn returns in the same
+	// transaction, durably. If fn fails nothing is written and its error is
+	// returned. Codes: EAUDIT (not durable), whatever fn returns.
+	AppendAudit(ctx context.Context, fn func(head AuditHead) (*AuditAppend, error)) error
+	// AuditHead returns the current head without locking it.
+	AuditHead(ctx context.Context) (AuditHead, error)
+	// ScanAudit calls fn for each record with after < Seq <= through
+	// (through <= 0: to the end) in Seq order. Records passed to fn are
+	// valid only during the call.
+	ScanAudit(ctx context.Context, after, through int64, fn func(*AuditRecord) error) error
+	// AuditCheckpoints returns the checkpoints with after < Size, by size.
+	AuditCheckpoints(ctx context.Context, after int64) ([]*AuditCheckpoint, error)
+	// SearchAudit returns records matching q in Seq order.
+	SearchAudit(ctx context.Context, q AuditQuery) ([]*AuditRecord, error)
+	// PruneAudit removes events 1..size and the checkpoints below size and
+	// sets the head's Base to base. Only the audit package calls it, after
+	// archiving those events and checking retention. Codes: ECONFLICT
+	// (size is not a checkpoint or not above the current base).
+	PruneAudit(ctx context.Context, size int64, base []byte) error
+}
