@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
@@ -132,6 +133,7 @@ type walker struct {
 	cps    []pending
 	h      hash.Hash
 	sum    Hash
+	latest int64 // newest event time seen, Unix nanoseconds
 }
 
 func newWalker(origin string, keys []VerifierKey, baseSize int64, base []byte) (*walker, error) {
@@ -222,6 +224,7 @@ func (w *walker) event(r *phigate.AuditRecord) error {
 	}
 	w.f.Append(w.sum)
 	w.prev = w.sum
+	w.latest = max(w.latest, int64(binary.BigEndian.Uint64(r.Entry[9:17])))
 	w.rep.Size = p
 	return w.checkpoints()
 }
