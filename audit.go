@@ -145,3 +145,9 @@ type AuditStore interface {
 	// (size is not a checkpoint or not above the current base).
 	PruneAudit(ctx context.Context, size int64, base []byte) error
 }
+
+// PatientDomain is the Hasher domain of patient identifiers in audit events:
+// Event.Patients and "patient:<hmac>" resources hold
+// Hasher.HMAC(PatientDomain, id), so the log can be searched by a patient's
+// identifier without holding it.
+const PatientDomain = "audit.patient"

@@ -7,10 +7,10 @@ package audittest
 import (
 	"context"
 	"slices"
-	"strings"
-	"sync"
+		"sync"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/audit"
 )
 
 // Store is an in-memory phigate.AuditStore. Lock Mu to read or change
@@ -117,20 +117,10 @@ func Match(q phigate.AuditQuery, r *phigate.AuditRecord) bool {
 		q.Outcome != "" && r.Outcome != q.Outcome,
 		q.Resource != "" && r.Resource != q.Resource,
 		q.Patient != "" && !slices.Contains(r.Patients, q.Patient),
-		q.Action != "" && !matchAction(q.Action, r.Action):
+		q.Action != "" && !audit.MatchAction(q.Action, r.Action):
 		return false
 	}
 	return true
-}
-
-func matchAction(pattern, action string) bool {
-	if p, ok := strings.CutSuffix(pattern, "*"); ok {
-		return strings.HasPrefix(action, p)
-	}
-	if strings.HasSuffix(pattern, ".") {
-		return strings.HasPrefix(action, pattern)
-	}
-	return action == pattern
 }
 
 // PruneAudit implements phigate.AuditStore.

@@ -1,0 +1,195 @@
+package audit
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/phigate/phigate"
+)
+
+// Defaults of Reader.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// Actions the Reader records.
+const (
+	ActionSearch      = "audit.search"
+	ActionDisclosures = "audit.disclosures"
+)
+
+// Caller is who reads the log, for authorisation and for the audit event
+// that records the read.
+type Caller struct {
+	Principal *phigate.Principal
+	Source    string // client address, or "cli"
+	RequestID string
+}
+
+func (c Caller) actor() string {
+	if c.Principal == nil {
+		return ""
+	}
+	if c.Principal.APIKeyID != "" {
+		return c.Principal.APIKeyID
+	}
+	return c.Principal.UserID
+}
+
+// Reader answers queries of the audit log. Only auditors and security
+// officers may read it, and every read, allowed or not, is itself recorded
+// before any data is returned.
+type Reader struct {
+	// Store is the log to read. Required.
+	Store phigate.AuditStore
+	// Log records the reads. Required.
+	Log phigate.AuditLog
+	// Hasher computes patient HMACs from identifiers (PatientKey).
+	Hasher phigate.Hasher
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Page is one page of search results, oldest first.
+type Page struct {
+	Events []*phigate.Event `json:"events"`
+	// Next is the After of the next page; 0 when this is the last page.
+	Next int64 `json:"next,omitempty"`
+}
+
+// CanRead reports whether p may read the audit log.
+func CanRead(p *phigate.Principal) bool {
+	return p != nil && (slices.Contains(p.Roles, phigate.RoleAuditor) || slices.Contains(p.Roles, phigate.RoleSecurityOfficer))
+}
+
+// PatientKey returns the HMAC under which events name the patient id.
+// Codes: EINVALID (no hasher or empty id).
+func (r *Reader) PatientKey(id string) (string, error) {
+	if r.Hasher == nil || id == "" {
+		return "", phigate.Errorf(phigate.EINVALID, "audit.PatientKey", "a patient id and a hasher are required")
+	}
+	return r.Hasher.HMAC(phigate.PatientDomain, []byte(id)), nil
+}
+
+// authorize records the read and refuses it unless c may read.
+func (r *Reader) authorize(ctx context.Context, c Caller, action string, q phigate.AuditQuery) error {
+	const op = "audit.Reader"
+	e := &phigate.Event{Actor: c.actor(), Source: c.Source, Action: action, Resource: "audit",
+		Outcome: phigate.OutcomeSuccess, RequestID: c.RequestID, Fields: queryFields(q)}
+	if q.Patient != "" {
+		e.Patients = []string{q.Patient}
+	}
+	allowed := CanRead(c.Principal)
+	if !allowed {
+		e.Outcome, e.Reason = phigate.OutcomeDenied, phigate.EFORBIDDEN
+	}
+	if err := r.Log.Record(ctx, e); err != nil {
+		return err
+	}
+	if !allowed {
+		return phigate.Errorf(phigate.EFORBIDDEN, op, "only auditors and security officers read the audit log")
+	}
+	return nil
+}
+
+// queryFields describes a query for the audit event that records it.
+func queryFields(q phigate.AuditQuery) map[string]string {
+	f := map[string]string{}
+	set := func(k, v string) {
+		if v != "" {
+			f[k] = v
+		}
+	}
+	set("q.actor", q.Actor)
+	set("q.action", q.Action)
+	set("q.outcome", string(q.Outcome))
+	set("q.resource", q.Resource)
+	if !q.Since.IsZero() {
+		f["q.since"] = q.Since.UTC().Format(time.RFC3339)
+	}
+	if !q.Until.IsZero() {
+		f["q.until"] = q.Until.UTC().Format(time.RFC3339)
+	}
+	return f
+}
+
+// Search returns one page of events matching q, decoded from their
+// chained entries. Codes: EFORBIDDEN, EINVALID, EAUDIT.
+func (r *Reader) Search(ctx context.Context, c Caller, q phigate.AuditQuery) (*Page, error) {
+	if err := checkQuery(&q); err != nil {
+		return nil, err
+	}
+	if err := r.authorize(ctx, c, ActionSearch, q); err != nil {
+		return nil, err
+	}
+	return r.page(ctx, q)
+}
+
+func checkQuery(q *phigate.AuditQuery) error {
+	switch {
+	case q.Limit == 0:
+		q.Limit = DefaultPageSize
+	case q.Limit < 0 || q.Limit > MaxPageSize:
+		return phigate.Errorf(phigate.EINVALID, "audit.Search", "limit must be 1..%d", MaxPageSize)
+	}
+	if q.After < 0 || (!q.Since.IsZero() && !q.Until.IsZero() && q.Until.Before(q.Since)) {
+		return phigate.Errorf(phigate.EINVALID, "audit.Search", "bad paging or time range")
+	}
+	if q.Outcome != "" && !validOutcome(q.Outcome) {
+		return phigate.Errorf(phigate.EINVALID, "audit.Search", "unknown outcome")
+	}
+	return nil
+}
+
+// page runs q without authorisation.
+func (r *Reader) page(ctx context.Context, q phigate.AuditQuery) (*Page, error) {
+	want := q.Limit
+	q.Limit++
+	recs, err := r.Store.SearchAudit(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Events: make([]*phigate.Event, 0, min(len(recs), want))}
+	for i, rec := range recs {
+		if i == want {
+			p.Next = recs[i-1].Seq
+			break
+		}
+		e, err := Decode(rec.Entry)
+		if err != nil || e.Seq != rec.Seq || !Match(q, e) {
+			continue // the index disagrees with the chain: audit verify reports it
+		}
+		p.Events = append(p.Events, e)
+	}
+	return p, nil
+}
+
+// Match reports whether e satisfies q's filters (not its paging).
+func Match(q phigate.AuditQuery, e *phigate.Event) bool {
+	switch {
+	case !q.Since.IsZero() && e.Time.Before(q.Since),
+		!q.Until.IsZero() && !e.Time.Before(q.Until),
+		q.Actor != "" && e.Actor != q.Actor,
+		q.Outcome != "" && e.Outcome != q.Outcome,
+		q.Resource != "" && e.Resource != q.Resource,
+		q.Patient != "" && !slices.Contains(e.Patients, q.Patient),
+		q.Action != "" && !MatchAction(q.Action, e.Action):
+		return false
+	}
+	return true
+}
+
+// MatchAction matches an action against a filter: exact, or a prefix when
+// the filter ends in "." or "*".
+func MatchAction(filter, action string) bool {
+	if p, ok := strings.CutSuffix(filter, "*"); ok {
+		return strings.HasPrefix(action, p)
+	}
+	if strings.HasSuffix(filter, ".") {
+		return strings.HasPrefix(action, filter)
+	}
+	return action == filter
+}
