@@ -2,4 +2,7 @@ module github.com/phigate/phigate
 
 go 1.27.3
 
-require golang.org/x/mod v0.43.0 // indirect
+require (
+	github.com/leodido/go-syslog/v4 v4.6.0 // indirect
+	golang.org/x/mod v0.43.0 // indirect
+)

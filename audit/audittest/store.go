@@ -7,7 +7,7 @@ package audittest
 import (
 	"context"
 	"slices"
-		"sync"
+	"sync"
 
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/audit"
