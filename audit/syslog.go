@@ -77,4 +77,3 @@ func header(s string, n int) string {
 	}
 	return string(out)
 }
-
