@@ -113,3 +113,16 @@ func TestParseCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+func TestFuncSigner(t *testing.T) {
+	k := MustKey(t, 3)
+	fs := audit.FuncSigner{PublicKey: k.Public().(ed25519.PublicKey), SignFunc: func(m []byte) []byte { return ed25519.Sign(k, m) }}
+	s := audit.NoteSigner{Name: "n3", Key: fs}
+	note, err := s.Sign([]byte("o\n1\n" + "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := audit.OpenCheckpoint(note, []audit.VerifierKey{MustVerifier(t, s)}); err != nil {
+		t.Fatal(err)
+	}
+}
