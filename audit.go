@@ -75,20 +75,21 @@ type AuditHead struct {
 	Base []byte
 }
 
-// AuditRecord is one event as stored: its frozen encoding, the chain link
-// and hash, and the columns that queries filter on. Entry is authoritative;
-// the columns are an index.
-type AuditRecord struct {
-	Seq      int64
-	Time     time.Time
-	Actor    string
-	Action   string
-	Outcome  Outcome
-	Resource string
-	Patients []string
-	Entry    []byte // the event's frozen encoding
-	Prev     []byte // chain hash of event Seq-1 (32 zero bytes for the first)
-	Hash     []byte // chain hash of this event
+// AuditBlock is a run of consecutive events as stored: their frozen
+// encodings with chain links and hashes, in a format the audit package
+// owns. One append writes one or more blocks; storing events in blocks
+// keeps appends and verification fast.
+type AuditBlock struct {
+	First, Last      int64     // seqs of the first and last event
+	MinTime, MaxTime time.Time // earliest and latest event time in the block
+	Data             []byte
+}
+
+// AuditKey is one search-index entry: events are found by keys such as
+// "a:<actor>", "r:<resource>", "p:<patient hmac>" (see the audit package).
+type AuditKey struct {
+	Key string
+	Seq int64
 }
 
 // AuditCheckpoint is a signed checkpoint of the audit log.
@@ -100,10 +101,11 @@ type AuditCheckpoint struct {
 	Hash     []byte // chain hash of event Size
 }
 
-// AuditAppend is what one append transaction writes: events, checkpoints
-// and the new head.
+// AuditAppend is what one append transaction writes: blocks of events,
+// their index keys, checkpoints and the new head.
 type AuditAppend struct {
-	Records     []*AuditRecord
+	Blocks      []*AuditBlock
+	Keys        []AuditKey
 	Checkpoints []*AuditCheckpoint
 	Head        AuditHead
 }
@@ -117,32 +119,41 @@ type AuditQuery struct {
 	Resource     string
 	Patient      string // keyed HMAC of a patient
 	After        int64  // only events with Seq > After (paging)
-	Limit        int    // at most this many; the store applies no default
+	Limit        int    // at most this many (the audit package sets defaults)
 }
 
 // AuditStore persists the audit chain. It holds no rules: the audit package
-// computes hashes, checkpoints and heads; the store serialises appends and
-// keeps them atomic and durable.
+// encodes blocks, computes hashes, checkpoints, index keys and heads; the
+// store serialises appends and keeps them atomic and durable.
 type AuditStore interface {
 	// AppendAudit locks the chain head (across every node sharing the
 	// database), calls fn with it and writes what fn returns in the same
-	// transaction, durably. If fn fails nothing is written and its error is
-	// returned. Codes: EAUDIT (not durable), whatever fn returns.
+	// transaction, durably; a nil AuditAppend writes nothing. If fn fails
+	// nothing is written and its error is returned. Codes: EAUDIT (not
+	// durable), whatever fn returns.
 	AppendAudit(ctx context.Context, fn func(head AuditHead) (*AuditAppend, error)) error
 	// AuditHead returns the current head without locking it.
 	AuditHead(ctx context.Context) (AuditHead, error)
-	// ScanAudit calls fn for each record with after < Seq <= through
-	// (through <= 0: to the end) in Seq order. Records passed to fn are
-	// valid only during the call.
-	ScanAudit(ctx context.Context, after, through int64, fn func(*AuditRecord) error) error
-	// AuditCheckpoints returns the checkpoints with after < Size, by size.
+	// ScanAuditBlocks calls fn for each block with Last > after and
+	// First <= through (through <= 0: to the end), by First. Blocks passed
+	// to fn are valid only during the call.
+	ScanAuditBlocks(ctx context.Context, after, through int64, fn func(*AuditBlock) error) error
+	// AuditBlocks returns the blocks that hold any of seqs, by First.
+	AuditBlocks(ctx context.Context, seqs []int64) ([]*AuditBlock, error)
+	// AuditSeqRange bounds the events whose time may fall in
+	// [since, until) (zero times: unbounded) by the blocks' time ranges:
+	// every such event has after < Seq <= through (through 0: none).
+	AuditSeqRange(ctx context.Context, since, until time.Time) (after, through int64, err error)
+	// SearchAuditKeys returns, ascending, up to limit seqs in
+	// (after, through] that have every key (through <= 0: no upper bound).
+	SearchAuditKeys(ctx context.Context, keys []string, after, through int64, limit int) ([]int64, error)
+	// AuditCheckpoints returns the checkpoints with Size > after, by size.
 	AuditCheckpoints(ctx context.Context, after int64) ([]*AuditCheckpoint, error)
-	// SearchAudit returns records matching q in Seq order.
-	SearchAudit(ctx context.Context, q AuditQuery) ([]*AuditRecord, error)
-	// PruneAudit removes events 1..size and the checkpoints below size and
-	// sets the head's Base to base. Only the audit package calls it, after
-	// archiving those events and checking retention. Codes: ECONFLICT
-	// (size is not a checkpoint or not above the current base).
+	// PruneAudit removes the blocks and keys of events 1..size and the
+	// checkpoints below size, and sets the head's base to (size, base).
+	// Only the audit package calls it, after archiving those events and
+	// checking retention. Codes: ECONFLICT (size is not a checkpoint that
+	// ends a block, or not above the current base).
 	PruneAudit(ctx context.Context, size int64, base []byte) error
 }
 

@@ -62,7 +62,7 @@ func WriteSegment(ctx context.Context, store phigate.AuditStore, origin string, 
 	if err := enc.Encode(hdr); err != nil {
 		return err
 	}
-	err = store.ScanAudit(ctx, from, to, func(r *phigate.AuditRecord) error {
+	err = scanLeaves(ctx, store, from, to, func(r *Leaf) error {
 		if err := enc.Encode(segmentLine{Seq: r.Seq, Prev: r.Prev, Entry: r.Entry, Hash: r.Hash}); err != nil {
 			return err
 		}
@@ -141,6 +141,9 @@ func VerifySegment(r io.Reader, keys []VerifierKey, origin string) (*Segment, er
 		}
 		w.segmentLine(&l, seg)
 	}
+	if w.gap != nil {
+		w.finish(0)
+	}
 	if w.rep.Problem == nil && (seg.Last != w.f.Size || seg.Last == 0) {
 		w.fail(KindTruncated, w.good+1, w.f.Size+1, 0, "the segment does not end at a signed checkpoint")
 	}
@@ -168,8 +171,11 @@ func segmentWalker(hdr *segmentHeader, keys []VerifierKey, origin string) (*walk
 }
 
 func (w *walker) segmentLine(l *segmentLine, seg *Segment) {
+	if w.gap != nil && l.Checkpoint != "" {
+		return // looking for a missing event only
+	}
 	if l.Checkpoint == "" {
-		w.event(&phigate.AuditRecord{Seq: l.Seq, Prev: l.Prev, Entry: l.Entry, Hash: l.Hash})
+		w.event(&Leaf{Seq: l.Seq, Prev: l.Prev, Entry: l.Entry, Hash: l.Hash})
 		return
 	}
 	c, err := ParseCheckpoint(noteText([]byte(l.Checkpoint)))

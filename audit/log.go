@@ -250,13 +250,25 @@ func (l *Log) build(head phigate.AuditHead, batch []*request) (*phigate.AuditApp
 	if err != nil {
 		return nil, err
 	}
-	a := &phigate.AuditAppend{Records: make([]*phigate.AuditRecord, 0, len(batch))}
+	a := &phigate.AuditAppend{}
+	var leaves []Leaf
+	var evs []*phigate.Event
+	flush := func() {
+		if len(leaves) > 0 {
+			a.Blocks = append(a.Blocks, blockOf(leaves, evs))
+			leaves, evs = nil, nil
+		}
+	}
 	for _, r := range batch {
 		seq := st.f.Size + 1
 		entry := append([]byte(nil), r.entry...)
 		binary.BigEndian.PutUint64(entry[1:9], uint64(seq))
 		h := ChainHash(st.prev[:], entry)
-		a.Records = append(a.Records, record(r.e, seq, entry, st.prev, h))
+		leaves = append(leaves, Leaf{Seq: seq, Entry: entry, Prev: clone(st.prev), Hash: clone(h)})
+		evs = append(evs, r.e)
+		for _, k := range eventKeys(r.e) {
+			a.Keys = append(a.Keys, phigate.AuditKey{Key: k, Seq: seq})
+		}
 		st.f.Append(h)
 		st.prev = h
 		r.e.Seq = seq
@@ -267,19 +279,17 @@ func (l *Log) build(head phigate.AuditHead, batch []*request) (*phigate.AuditApp
 			}
 			a.Checkpoints = append(a.Checkpoints, cp)
 			head.CheckpointSize = st.f.Size
+			flush() // checkpoints end blocks, so archives can end there
+		} else if len(leaves) == MaxBlockEvents {
+			flush()
 		}
 	}
+	flush()
 	a.Head = st.head(head)
 	return a, nil
 }
 
-func record(e *phigate.Event, seq int64, entry []byte, prev, h Hash) *phigate.AuditRecord {
-	return &phigate.AuditRecord{
-		Seq: seq, Time: e.Time, Actor: e.Actor, Action: e.Action, Outcome: e.Outcome,
-		Resource: e.Resource, Patients: e.Patients, Entry: entry,
-		Prev: append([]byte(nil), prev[:]...), Hash: append([]byte(nil), h[:]...),
-	}
-}
+func clone(h Hash) []byte { return append([]byte(nil), h[:]...) }
 
 // checkpoint signs the tree state st.
 func (l *Log) checkpoint(st *state) (*phigate.AuditCheckpoint, error) {

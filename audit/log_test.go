@@ -100,7 +100,7 @@ func TestRecordChainsAndCheckpoints(t *testing.T) {
 	if !rep.OK() || rep.Size != 25 || rep.Covered != 25 || rep.Checkpoints != 3 {
 		t.Fatalf("report %+v %v", rep, rep.Problem)
 	}
-	got, err := audit.Decode(store.Records[7].Entry)
+	got, err := audit.Decode(leavesOf(t, store)[7].Entry)
 	if err != nil || got.RequestID != "req-7" || got.Seq != 8 || !got.Time.Equal(evs[7].Time) {
 		t.Fatalf("decoded %+v, %v", got, err)
 	}

@@ -78,7 +78,7 @@ func findCheckpoint(ctx context.Context, store phigate.AuditStore, seq, size int
 
 // readLeaves returns the chain hashes of events 1..size and the record of
 // event want (if want > 0).
-func readLeaves(ctx context.Context, store phigate.AuditStore, size, want int64) ([]Hash, *phigate.AuditRecord, error) {
+func readLeaves(ctx context.Context, store phigate.AuditStore, size, want int64) ([]Hash, *Leaf, error) {
 	const op = "audit.readLeaves"
 	head, err := store.AuditHead(ctx)
 	if err != nil {
@@ -88,15 +88,14 @@ func readLeaves(ctx context.Context, store phigate.AuditStore, size, want int64)
 		return nil, nil, phigate.Errorf(phigate.ENOTFOUND, op, "events 1..%d are archived: prove from the archive", head.BaseSize)
 	}
 	leaves := make([]Hash, 0, size)
-	var rec *phigate.AuditRecord
-	err = store.ScanAudit(ctx, 0, size, func(r *phigate.AuditRecord) error {
+	var rec *Leaf
+	err = scanLeaves(ctx, store, 0, size, func(r *Leaf) error {
 		if r.Seq != int64(len(leaves))+1 || len(r.Hash) != HashSize {
 			return phigate.Errorf(phigate.EINVALID, op, "chain is damaged at event %d: run audit verify", len(leaves)+1)
 		}
 		leaves = append(leaves, Hash(r.Hash))
 		if r.Seq == want {
-			c := *r
-			rec = &c
+			rec = &Leaf{Seq: r.Seq, Prev: clone(Hash(r.Prev)), Entry: append([]byte(nil), r.Entry...), Hash: clone(Hash(r.Hash))}
 		}
 		return nil
 	})

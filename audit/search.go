@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -144,27 +146,100 @@ func checkQuery(q *phigate.AuditQuery) error {
 	return nil
 }
 
-// page runs q without authorisation.
+// page runs q without authorisation: candidates come from the index keys
+// (or every event in the time range), and each is decoded from its chained
+// entry and checked against every filter.
 func (r *Reader) page(ctx context.Context, q phigate.AuditQuery) (*Page, error) {
-	want := q.Limit
-	q.Limit++
-	recs, err := r.Store.SearchAudit(ctx, q)
+	after, through := q.After, int64(0)
+	if !q.Since.IsZero() || !q.Until.IsZero() {
+		lo, hi, err := r.Store.AuditSeqRange(ctx, q.Since, q.Until)
+		if err != nil {
+			return nil, fmt.Errorf("search audit: %w", err)
+		}
+		if hi == 0 {
+			return &Page{Events: []*phigate.Event{}}, nil
+		}
+		after, through = max(after, lo), hi
+	}
+	p := &Page{Events: make([]*phigate.Event, 0, q.Limit)}
+	chunk := max(q.Limit, 256)
+	for {
+		cands, done, err := r.candidates(ctx, queryKeys(q), after, through, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("search audit: %w", err)
+		}
+		for _, e := range cands {
+			after = e.Seq
+			if !Match(q, e) {
+				continue
+			}
+			p.Events = append(p.Events, e)
+			if len(p.Events) == q.Limit {
+				p.Next = e.Seq
+				return p, nil
+			}
+		}
+		if done || len(cands) == 0 {
+			return p, nil
+		}
+	}
+}
+
+// candidates returns up to n events after after (and up to through, if
+// positive) that have every key, and whether there are no more.
+func (r *Reader) candidates(ctx context.Context, keys []string, after, through int64, n int) ([]*phigate.Event, bool, error) {
+	if len(keys) == 0 {
+		return r.scanEvents(ctx, after, through, n)
+	}
+	seqs, err := r.Store.SearchAuditKeys(ctx, keys, after, through, n)
+	if err != nil || len(seqs) == 0 {
+		return nil, true, err
+	}
+	blocks, err := r.Store.AuditBlocks(ctx, seqs)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	p := &Page{Events: make([]*phigate.Event, 0, min(len(recs), want))}
-	for i, rec := range recs {
-		if i == want {
-			p.Next = recs[i-1].Seq
-			break
-		}
-		e, err := Decode(rec.Entry)
-		if err != nil || e.Seq != rec.Seq || !Match(q, e) {
-			continue // the index disagrees with the chain: audit verify reports it
-		}
-		p.Events = append(p.Events, e)
+	want := make(map[int64]bool, len(seqs))
+	for _, s := range seqs {
+		want[s] = true
 	}
-	return p, nil
+	var out []*phigate.Event
+	for _, b := range blocks {
+		out = appendEvents(out, b, func(seq int64) bool { return want[seq] })
+	}
+	slices.SortFunc(out, func(a, b *phigate.Event) int { return cmpInt(a.Seq, b.Seq) })
+	return out, len(seqs) < n, nil
+}
+
+// scanEvents returns up to n events after after in seq order.
+func (r *Reader) scanEvents(ctx context.Context, after, through int64, n int) ([]*phigate.Event, bool, error) {
+	var out []*phigate.Event
+	err := r.Store.ScanAuditBlocks(ctx, after, through, func(b *phigate.AuditBlock) error {
+		out = appendEvents(out, b, func(seq int64) bool { return seq > after && (through <= 0 || seq <= through) })
+		if len(out) >= n {
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, false, err
+	}
+	return out, err == nil, nil
+}
+
+// appendEvents decodes the events of b that want selects. Events whose
+// entries do not decode are skipped: audit verify reports them.
+func appendEvents(out []*phigate.Event, b *phigate.AuditBlock, want func(int64) bool) []*phigate.Event {
+	leaves, _ := DecodeBlock(b.Data)
+	for _, l := range leaves {
+		if !want(l.Seq) {
+			continue
+		}
+		if e, err := Decode(l.Entry); err == nil {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Match reports whether e satisfies q's filters (not its paging).

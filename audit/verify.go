@@ -97,7 +97,7 @@ func (v *Verifier) Verify(ctx context.Context) (*Report, error) {
 	w.addCheckpoints(stored, v.Trusted)
 	w.checkBase()
 	if w.rep.Problem == nil {
-		err = v.Store.ScanAudit(ctx, head.BaseSize, head.Size, w.event)
+		err = scanLeaves(ctx, v.Store, head.BaseSize, head.Size, w.event)
 		if err != nil && !errors.Is(err, errStop) {
 			return nil, fmt.Errorf("scan events: %w", err)
 		}
@@ -134,6 +134,9 @@ type walker struct {
 	h      hash.Hash
 	sum    Hash
 	latest int64 // newest event time seen, Unix nanoseconds
+	// gap is set when an event appeared ahead of its position: the walk
+	// then only looks for the missing event, to tell a move from a loss.
+	gap *Problem
 }
 
 func newWalker(origin string, keys []VerifierKey, baseSize int64, base []byte) (*walker, error) {
@@ -199,12 +202,19 @@ func (w *walker) fail(kind string, seq, through, cp int64, detail string) error 
 	return errStop
 }
 
-// event checks one record at the next position.
-func (w *walker) event(r *phigate.AuditRecord) error {
+// event checks one leaf at the next position.
+func (w *walker) event(r *Leaf) error {
 	p := w.f.Size + 1
+	if w.gap != nil {
+		if r.Seq == w.gap.Seq {
+			return w.fail(KindReordered, p, p, 0, "the event was moved to another position")
+		}
+		return nil
+	}
 	switch {
 	case r.Seq > p:
-		return w.fail(KindRemoved, p, r.Seq-1, 0, "events are missing from the chain")
+		w.gap = &Problem{Kind: KindRemoved, Seq: p, Through: r.Seq - 1, Detail: "events are missing from the chain"}
+		return nil
 	case r.Seq < p:
 		return w.fail(KindReordered, r.Seq, r.Seq, 0, "an event appears twice")
 	}
@@ -232,7 +242,7 @@ func (w *walker) event(r *phigate.AuditRecord) error {
 // brokenLink tells an edited predecessor from an edited event: an event
 // whose own hash still matches its stored link was chained to a different
 // predecessor, so the predecessor changed.
-func (w *walker) brokenLink(r *phigate.AuditRecord, p int64) error {
+func (w *walker) brokenLink(r *Leaf, p int64) error {
 	if bytes.Equal(r.Hash, w.sum[:]) {
 		return w.fail(KindChanged, p, p, 0, "the event's link to its predecessor was altered")
 	}
@@ -298,6 +308,10 @@ func checkpointDetail(err error) string {
 // finish reports what is missing at the end of the walk.
 func (w *walker) finish(headSize int64) {
 	if w.rep.Problem != nil {
+		return
+	}
+	if w.gap != nil {
+		w.rep.Problem = w.gap
 		return
 	}
 	end := w.f.Size

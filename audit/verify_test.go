@@ -23,9 +23,32 @@ func MustChain(tb testing.TB, n int) *audittest.Store {
 	return store
 }
 
-// rehash recomputes the hashes and links of records from index i on, as an
+// leavesOf returns copies of the events stored in s.
+func leavesOf(tb testing.TB, s *audittest.Store) []audit.Leaf {
+	var out []audit.Leaf
+	for _, b := range s.Blocks {
+		ls, err := audit.DecodeBlock(slices.Clone(b.Data))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, ls...)
+	}
+	return out
+}
+
+// setLeaves stores leaves in s, one block each, as an attacker with
+// database access would write them.
+func setLeaves(s *audittest.Store, ls []audit.Leaf) {
+	s.Blocks = nil
+	for i, l := range ls {
+		pos := int64(i + 1)
+		s.Blocks = append(s.Blocks, &phigate.AuditBlock{First: pos, Last: pos, Data: audit.EncodeBlock([]audit.Leaf{l})})
+	}
+}
+
+// rehash recomputes the hashes and links of leaves from index i on, as an
 // attacker with database access but without the signing key would.
-func rehash(recs []*phigate.AuditRecord, i int) {
+func rehash(recs []audit.Leaf, i int) {
 	for ; i < len(recs); i++ {
 		if i > 0 {
 			recs[i].Prev = slices.Clone(recs[i-1].Hash)
@@ -35,76 +58,83 @@ func rehash(recs []*phigate.AuditRecord, i int) {
 	}
 }
 
-func editEntry(r *phigate.AuditRecord) {
+func editEntry(r *audit.Leaf) {
 	e, _ := audit.Decode(r.Entry)
 	e.Actor = "someone-else"
 	r.Entry, _ = audit.Encode(e)
 }
 
 func TestVerifyDetectsTampering(t *testing.T) {
+	type leaves = []audit.Leaf
 	tests := []struct {
 		name        string
-		tamper      func(s *audittest.Store)
+		tamper      func(s *audittest.Store, ls leaves) leaves
 		kind        string
 		seq, though int64
 	}{
-		{"ErrEdit", func(s *audittest.Store) { editEntry(s.Records[16]) }, audit.KindChanged, 17, 17},
-		{"ErrEditAndRehashOne", func(s *audittest.Store) {
-			editEntry(s.Records[16])
-			h := audit.ChainHash(s.Records[16].Prev, s.Records[16].Entry)
-			s.Records[16].Hash = h[:]
+		{"ErrEdit", func(s *audittest.Store, ls leaves) leaves { editEntry(&ls[16]); return ls }, audit.KindChanged, 17, 17},
+		{"ErrEditAndRehashOne", func(s *audittest.Store, ls leaves) leaves {
+			editEntry(&ls[16])
+			h := audit.ChainHash(ls[16].Prev, ls[16].Entry)
+			ls[16].Hash = h[:]
+			return ls
 		}, audit.KindChanged, 17, 17},
-		{"ErrEditAndRehashTail", func(s *audittest.Store) {
-			editEntry(s.Records[16])
-			rehash(s.Records, 16)
+		{"ErrEditAndRehashTail", func(s *audittest.Store, ls leaves) leaves {
+			editEntry(&ls[16])
+			rehash(ls, 16)
+			return ls
 		}, audit.KindChanged, 11, 20},
-		{"ErrEditLink", func(s *audittest.Store) { s.Records[16].Prev[0] ^= 1 }, audit.KindChanged, 17, 17},
-		{"ErrDelete", func(s *audittest.Store) { s.Records = slices.Delete(s.Records, 16, 17) }, audit.KindRemoved, 17, 17},
-		{"ErrDeleteAndRenumber", func(s *audittest.Store) {
-			s.Records = slices.Delete(s.Records, 16, 17)
-			for i := 16; i < len(s.Records); i++ {
-				s.Records[i].Seq--
+		{"ErrEditLink", func(s *audittest.Store, ls leaves) leaves { ls[16].Prev[0] ^= 1; return ls }, audit.KindChanged, 17, 17},
+		{"ErrDelete", func(s *audittest.Store, ls leaves) leaves { return slices.Delete(ls, 16, 17) }, audit.KindRemoved, 17, 17},
+		{"ErrDeleteAndRenumber", func(s *audittest.Store, ls leaves) leaves {
+			ls = slices.Delete(ls, 16, 17)
+			for i := 16; i < len(ls); i++ {
+				e, _ := audit.Decode(ls[i].Entry)
+				e.Seq--
+				ls[i].Entry, _ = audit.Encode(e)
 			}
-		}, audit.KindReordered, 17, 17},
-		{"ErrSwap", func(s *audittest.Store) {
-			a, b := s.Records[12], s.Records[20]
-			a.Seq, b.Seq = b.Seq, a.Seq
-			s.Records[12], s.Records[20] = b, a
+			rehash(ls, 16)
+			return ls
+		}, audit.KindChanged, 11, 20},
+		{"ErrSwap", func(s *audittest.Store, ls leaves) leaves {
+			ls[12], ls[20] = ls[20], ls[12]
+			return ls
 		}, audit.KindReordered, 13, 13},
-		{"ErrSwapAndFixSeq", func(s *audittest.Store) {
-			a, b := s.Records[12], s.Records[20]
-			a.Entry, b.Entry = b.Entry, a.Entry
-			for _, r := range []*phigate.AuditRecord{a, b} {
-				e, _ := audit.Decode(r.Entry)
-				e.Seq = r.Seq
-				r.Entry, _ = audit.Encode(e)
+		{"ErrSwapAndFixSeq", func(s *audittest.Store, ls leaves) leaves {
+			ls[12].Entry, ls[20].Entry = ls[20].Entry, ls[12].Entry
+			for _, i := range []int{12, 20} {
+				e, _ := audit.Decode(ls[i].Entry)
+				e.Seq = int64(i + 1)
+				ls[i].Entry, _ = audit.Encode(e)
 			}
+			return ls
 		}, audit.KindChanged, 13, 13},
-		{"ErrTruncateTail", func(s *audittest.Store) { s.Records = s.Records[:22] }, audit.KindTruncated, 23, 25},
-		{"ErrTruncateTailAndHead", func(s *audittest.Store) {
-			s.Records = s.Records[:22]
-			s.Head.Size, s.Head.Hash = 22, s.Records[21].Hash
+		{"ErrTruncateTail", func(s *audittest.Store, ls leaves) leaves { return ls[:22] }, audit.KindTruncated, 23, 25},
+		{"ErrTruncateTailAndHead", func(s *audittest.Store, ls leaves) leaves {
+			s.Head.Size, s.Head.Hash = 22, ls[21].Hash
+			return ls[:22]
 		}, audit.KindTruncated, 23, 25},
-		{"ErrForgedCheckpointRoot", func(s *audittest.Store) {
+		{"ErrForgedCheckpointRoot", func(s *audittest.Store, ls leaves) leaves {
 			c := s.Checkpoints[1]
 			c.Note = bytes.Replace(c.Note, []byte("\n20\n"), []byte("\n19\n"), 1)
+			return ls
 		}, audit.KindCheckpoint, 11, 20},
-		{"ErrCheckpointOtherKey", func(s *audittest.Store) {
+		{"ErrCheckpointOtherKey", func(s *audittest.Store, ls leaves) leaves {
 			other := audit.NoteSigner{Name: "node1", Key: MustKey(t, 9)}
-			text, _, _ := audit.OpenNote(s.Checkpoints[0].Note, []audit.VerifierKey{MustVerifier(t, audit.NoteSigner{Name: "node1", Key: MustKey(t, 1)})})
+			text, _, _ := audit.OpenNote(s.Checkpoints[0].Note, keys(t))
 			s.Checkpoints[0].Note, _ = other.Sign(text)
+			return ls
 		}, audit.KindCheckpoint, 1, 10},
-		{"ErrConsistentForgery", func(s *audittest.Store) {
+		{"ErrConsistentForgery", func(s *audittest.Store, ls leaves) leaves {
 			forged := audittest.NewStore()
 			l := MustNodeLog(t, forged, 10, 7)
 			l.KeyName = "node1"
-			evs := make([]*phigate.Event, 25)
-			for i := range evs {
-				evs[i] = event(i + 100)
-				l.Record(context.Background(), evs[i])
+			for i := range 25 {
+				l.Record(context.Background(), event(i+100))
 			}
 			l.Close()
-			s.Records, s.Checkpoints, s.Head = forged.Records, forged.Checkpoints, forged.Head
+			s.Checkpoints, s.Head = forged.Checkpoints, forged.Head
+			return leavesOf(t, forged)
 		}, audit.KindCheckpoint, 1, 10},
 	}
 	for _, tt := range tests {
@@ -113,7 +143,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			if rep := MustVerify(t, s); !rep.OK() {
 				t.Fatalf("intact chain: %v", rep.Problem)
 			}
-			tt.tamper(s)
+			setLeaves(s, tt.tamper(s, leavesOf(t, s)))
 			rep := MustVerify(t, s)
 			p := rep.Problem
 			if p == nil {
@@ -134,9 +164,10 @@ func TestVerifyWithMirroredCheckpoints(t *testing.T) {
 	for _, c := range s.Checkpoints {
 		mirror = append(mirror, c.Note)
 	}
-	s.Records = s.Records[:15]
+	ls := leavesOf(t, s)[:15]
+	setLeaves(s, ls)
 	s.Checkpoints = nil
-	s.Head.Size, s.Head.Hash = 15, s.Records[14].Hash
+	s.Head.Size, s.Head.Hash = 15, ls[14].Hash
 	if rep := MustVerify(t, s); !rep.OK() {
 		t.Fatalf("without the mirror: %v", rep.Problem)
 	}

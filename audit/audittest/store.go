@@ -8,17 +8,18 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/phigate/phigate"
-	"github.com/phigate/phigate/audit"
 )
 
 // Store is an in-memory phigate.AuditStore. Lock Mu to read or change
-// Records, Checkpoints or Head directly.
+// Blocks, Keys, Checkpoints or Head directly.
 type Store struct {
 	Mu          sync.Mutex
 	Head        phigate.AuditHead
-	Records     []*phigate.AuditRecord // in Seq order
+	Blocks      []*phigate.AuditBlock // by First
+	Keys        map[string][]int64    // ascending seqs per key
 	Checkpoints []*phigate.AuditCheckpoint
 	// Fail, if set, makes AppendAudit fail with it (a full disk).
 	Fail error
@@ -27,7 +28,7 @@ type Store struct {
 var _ phigate.AuditStore = (*Store)(nil)
 
 // NewStore returns an empty store.
-func NewStore() *Store { return &Store{} }
+func NewStore() *Store { return &Store{Keys: map[string][]int64{}} }
 
 // AppendAudit implements phigate.AuditStore.
 func (s *Store) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phigate.AuditAppend, error)) error {
@@ -40,11 +41,13 @@ func (s *Store) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*ph
 	if err != nil || a == nil {
 		return err
 	}
-	for _, r := range a.Records {
-		c := *r
-		c.Entry, c.Prev, c.Hash = slices.Clone(r.Entry), slices.Clone(r.Prev), slices.Clone(r.Hash)
-		c.Patients = slices.Clone(r.Patients)
-		s.Records = append(s.Records, &c)
+	for _, b := range a.Blocks {
+		c := *b
+		c.Data = slices.Clone(b.Data)
+		s.Blocks = append(s.Blocks, &c)
+	}
+	for _, k := range a.Keys {
+		s.Keys[k.Key] = append(s.Keys[k.Key], k.Seq)
 	}
 	for _, cp := range a.Checkpoints {
 		c := *cp
@@ -61,20 +64,72 @@ func (s *Store) AuditHead(ctx context.Context) (phigate.AuditHead, error) {
 	return s.Head, nil
 }
 
-// ScanAudit implements phigate.AuditStore.
-func (s *Store) ScanAudit(ctx context.Context, after, through int64, fn func(*phigate.AuditRecord) error) error {
+// ScanAuditBlocks implements phigate.AuditStore.
+func (s *Store) ScanAuditBlocks(ctx context.Context, after, through int64, fn func(*phigate.AuditBlock) error) error {
 	s.Mu.Lock()
-	recs := slices.Clone(s.Records)
+	blocks := slices.Clone(s.Blocks)
 	s.Mu.Unlock()
-	for _, r := range recs {
-		if r.Seq <= after || (through > 0 && r.Seq > through) {
+	for _, b := range blocks {
+		if b.Last <= after || (through > 0 && b.First > through) {
 			continue
 		}
-		if err := fn(r); err != nil {
+		if err := fn(b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// AuditBlocks implements phigate.AuditStore.
+func (s *Store) AuditBlocks(ctx context.Context, seqs []int64) ([]*phigate.AuditBlock, error) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	var out []*phigate.AuditBlock
+	for _, b := range s.Blocks {
+		if slices.ContainsFunc(seqs, func(q int64) bool { return q >= b.First && q <= b.Last }) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// AuditSeqRange implements phigate.AuditStore.
+func (s *Store) AuditSeqRange(ctx context.Context, since, until time.Time) (int64, int64, error) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	after, through := int64(-1), int64(0)
+	for _, b := range s.Blocks {
+		if (since.IsZero() || !b.MaxTime.Before(since)) && (until.IsZero() || b.MinTime.Before(until)) {
+			if after < 0 {
+				after = b.First - 1
+			}
+			through = b.Last
+		}
+	}
+	return max(after, 0), through, nil
+}
+
+// SearchAuditKeys implements phigate.AuditStore.
+func (s *Store) SearchAuditKeys(ctx context.Context, keys []string, after, through int64, limit int) ([]int64, error) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	var out []int64
+	for _, seq := range s.Keys[keys[0]] {
+		if seq <= after || (through > 0 && seq > through) {
+			continue
+		}
+		all := true
+		for _, k := range keys[1:] {
+			all = all && slices.Contains(s.Keys[k], seq)
+		}
+		if all {
+			out = append(out, seq)
+		}
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 // AuditCheckpoints implements phigate.AuditStore.
@@ -91,46 +146,19 @@ func (s *Store) AuditCheckpoints(ctx context.Context, after int64) ([]*phigate.A
 	return out, nil
 }
 
-// SearchAudit implements phigate.AuditStore.
-func (s *Store) SearchAudit(ctx context.Context, q phigate.AuditQuery) ([]*phigate.AuditRecord, error) {
-	s.Mu.Lock()
-	defer s.Mu.Unlock()
-	var out []*phigate.AuditRecord
-	for _, r := range s.Records {
-		if q.Limit > 0 && len(out) >= q.Limit {
-			break
-		}
-		if Match(q, r) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// Match reports whether r satisfies q, as every store must decide it.
-func Match(q phigate.AuditQuery, r *phigate.AuditRecord) bool {
-	switch {
-	case r.Seq <= q.After,
-		!q.Since.IsZero() && r.Time.Before(q.Since),
-		!q.Until.IsZero() && !r.Time.Before(q.Until),
-		q.Actor != "" && r.Actor != q.Actor,
-		q.Outcome != "" && r.Outcome != q.Outcome,
-		q.Resource != "" && r.Resource != q.Resource,
-		q.Patient != "" && !slices.Contains(r.Patients, q.Patient),
-		q.Action != "" && !audit.MatchAction(q.Action, r.Action):
-		return false
-	}
-	return true
-}
-
 // PruneAudit implements phigate.AuditStore.
 func (s *Store) PruneAudit(ctx context.Context, size int64, base []byte) error {
 	s.Mu.Lock()
 	defer s.Mu.Unlock()
-	if size <= s.Head.BaseSize || !slices.ContainsFunc(s.Checkpoints, func(c *phigate.AuditCheckpoint) bool { return c.Size == size }) {
-		return phigate.Errorf(phigate.ECONFLICT, "audittest.PruneAudit", "size %d is not a checkpoint above the base", size)
+	ends := slices.ContainsFunc(s.Blocks, func(b *phigate.AuditBlock) bool { return b.Last == size })
+	isCP := slices.ContainsFunc(s.Checkpoints, func(c *phigate.AuditCheckpoint) bool { return c.Size == size })
+	if size <= s.Head.BaseSize || !ends || !isCP {
+		return phigate.Errorf(phigate.ECONFLICT, "audittest.PruneAudit", "size %d is not a checkpoint ending a block above the base", size)
 	}
-	s.Records = slices.DeleteFunc(s.Records, func(r *phigate.AuditRecord) bool { return r.Seq <= size })
+	s.Blocks = slices.DeleteFunc(s.Blocks, func(b *phigate.AuditBlock) bool { return b.Last <= size })
+	for k, seqs := range s.Keys {
+		s.Keys[k] = slices.DeleteFunc(seqs, func(q int64) bool { return q <= size })
+	}
 	s.Checkpoints = slices.DeleteFunc(s.Checkpoints, func(c *phigate.AuditCheckpoint) bool { return c.Size < size })
 	s.Head.BaseSize, s.Head.Base = size, slices.Clone(base)
 	return nil
