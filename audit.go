@@ -83,13 +83,10 @@ type AuditBlock struct {
 	First, Last      int64     // seqs of the first and last event
 	MinTime, MaxTime time.Time // earliest and latest event time in the block
 	Data             []byte
-}
-
-// AuditKey is one search-index entry: events are found by keys such as
-// "a:<actor>", "r:<resource>", "p:<patient hmac>" (see the audit package).
-type AuditKey struct {
-	Key string
-	Seq int64
+	// Filter is a compact summary of the block's actors, resources, action
+	// categories and patients (a Bloom filter) that searches scan to find
+	// the blocks worth decoding. Stores keep it apart from Data.
+	Filter []byte
 }
 
 // AuditCheckpoint is a signed checkpoint of the audit log.
@@ -102,10 +99,9 @@ type AuditCheckpoint struct {
 }
 
 // AuditAppend is what one append transaction writes: blocks of events,
-// their index keys, checkpoints and the new head.
+// checkpoints and the new head.
 type AuditAppend struct {
 	Blocks      []*AuditBlock
-	Keys        []AuditKey
 	Checkpoints []*AuditCheckpoint
 	Head        AuditHead
 }
@@ -135,21 +131,23 @@ type AuditStore interface {
 	// AuditHead returns the current head without locking it.
 	AuditHead(ctx context.Context) (AuditHead, error)
 	// ScanAuditBlocks calls fn for each block with Last > after and
-	// First <= through (through <= 0: to the end), by First. Blocks passed
-	// to fn are valid only during the call.
+	// First <= through (through <= 0: to the end), by First; Filter may be
+	// left empty. Blocks passed to fn are valid only during the call.
 	ScanAuditBlocks(ctx context.Context, after, through int64, fn func(*AuditBlock) error) error
-	// AuditBlocks returns the blocks that hold any of seqs, by First.
-	AuditBlocks(ctx context.Context, seqs []int64) ([]*AuditBlock, error)
 	// AuditSeqRange bounds the events whose time may fall in
 	// [since, until) (zero times: unbounded) by the blocks' time ranges:
 	// every such event has after < Seq <= through (through 0: none).
 	AuditSeqRange(ctx context.Context, since, until time.Time) (after, through int64, err error)
-	// SearchAuditKeys returns, ascending, up to limit seqs in
-	// (after, through] that have every key (through <= 0: no upper bound).
-	SearchAuditKeys(ctx context.Context, keys []string, after, through int64, limit int) ([]int64, error)
+	// ScanAuditFilters calls fn with the First, Last and Filter of each
+	// block with Last > after and First <= through (through <= 0: to the
+	// end), by First, without reading the blocks' data. The filter is
+	// valid only during the call.
+	ScanAuditFilters(ctx context.Context, after, through int64, fn func(first, last int64, filter []byte) error) error
+	// AuditBlocks returns the blocks with the given Firsts, by First.
+	AuditBlocks(ctx context.Context, firsts []int64) ([]*AuditBlock, error)
 	// AuditCheckpoints returns the checkpoints with Size > after, by size.
 	AuditCheckpoints(ctx context.Context, after int64) ([]*AuditCheckpoint, error)
-	// PruneAudit removes the blocks and keys of events 1..size and the
+	// PruneAudit removes the blocks (and filters) of events 1..size and the
 	// checkpoints below size, and sets the head's base to (size, base).
 	// Only the audit package calls it, after archiving those events and
 	// checking retention. Codes: ECONFLICT (size is not a checkpoint that

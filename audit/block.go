@@ -123,7 +123,15 @@ func actionKey(filter string) (string, bool) {
 // blockOf returns a stored block of leaves whose events are evs.
 func blockOf(leaves []Leaf, evs []*phigate.Event) *phigate.AuditBlock {
 	b := &phigate.AuditBlock{First: leaves[0].Seq, Last: leaves[len(leaves)-1].Seq, Data: EncodeBlock(leaves)}
+	seen := map[string]bool{}
+	var keys []string
 	for i, e := range evs {
+		for _, k := range eventKeys(e) {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
 		if i == 0 || e.Time.Before(b.MinTime) {
 			b.MinTime = e.Time
 		}
@@ -131,5 +139,6 @@ func blockOf(leaves []Leaf, evs []*phigate.Event) *phigate.AuditBlock {
 			b.MaxTime = e.Time
 		}
 	}
+	b.Filter = newFilter(keys)
 	return b
 }

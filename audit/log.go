@@ -266,9 +266,6 @@ func (l *Log) build(head phigate.AuditHead, batch []*request) (*phigate.AuditApp
 		h := ChainHash(st.prev[:], entry)
 		leaves = append(leaves, Leaf{Seq: seq, Entry: entry, Prev: clone(st.prev), Hash: clone(h)})
 		evs = append(evs, r.e)
-		for _, k := range eventKeys(r.e) {
-			a.Keys = append(a.Keys, phigate.AuditKey{Key: k, Seq: seq})
-		}
 		st.f.Append(h)
 		st.prev = h
 		r.e.Seq = seq

@@ -146,9 +146,9 @@ func checkQuery(q *phigate.AuditQuery) error {
 	return nil
 }
 
-// page runs q without authorisation: candidates come from the index keys
-// (or every event in the time range), and each is decoded from its chained
-// entry and checked against every filter.
+// page runs q without authorisation: candidates come from the blocks the
+// index keys point to (or every block in the time range), and each event is
+// decoded from its chained entry and checked against every filter.
 func (r *Reader) page(ctx context.Context, q phigate.AuditQuery) (*Page, error) {
 	after, through := q.After, int64(0)
 	if !q.Since.IsZero() || !q.Until.IsZero() {
@@ -162,61 +162,63 @@ func (r *Reader) page(ctx context.Context, q phigate.AuditQuery) (*Page, error) 
 		after, through = max(after, lo), hi
 	}
 	p := &Page{Events: make([]*phigate.Event, 0, q.Limit)}
-	chunk := max(q.Limit, 256)
+	keys := queryKeys(q)
 	for {
-		cands, done, err := r.candidates(ctx, queryKeys(q), after, through, chunk)
+		bs, done, err := r.blocks(ctx, keys, after, through)
 		if err != nil {
 			return nil, fmt.Errorf("search audit: %w", err)
 		}
-		for _, e := range cands {
-			after = e.Seq
-			if !Match(q, e) {
-				continue
+		for _, b := range bs {
+			for _, e := range appendEvents(nil, b, func(seq int64) bool { return seq > after && (through <= 0 || seq <= through) }) {
+				if !Match(q, e) {
+					continue
+				}
+				p.Events = append(p.Events, e)
+				if len(p.Events) == q.Limit {
+					p.Next = e.Seq
+					return p, nil
+				}
 			}
-			p.Events = append(p.Events, e)
-			if len(p.Events) == q.Limit {
-				p.Next = e.Seq
-				return p, nil
-			}
+			after = max(after, b.Last)
 		}
-		if done || len(cands) == 0 {
+		if done {
 			return p, nil
 		}
 	}
 }
 
-// candidates returns up to n events after after (and up to through, if
-// positive) that have every key, and whether there are no more.
-func (r *Reader) candidates(ctx context.Context, keys []string, after, through int64, n int) ([]*phigate.Event, bool, error) {
-	if len(keys) == 0 {
-		return r.scanEvents(ctx, after, through, n)
-	}
-	seqs, err := r.Store.SearchAuditKeys(ctx, keys, after, through, n)
-	if err != nil || len(seqs) == 0 {
-		return nil, true, err
-	}
-	blocks, err := r.Store.AuditBlocks(ctx, seqs)
-	if err != nil {
-		return nil, false, err
-	}
-	want := make(map[int64]bool, len(seqs))
-	for _, s := range seqs {
-		want[s] = true
-	}
-	var out []*phigate.Event
-	for _, b := range blocks {
-		out = appendEvents(out, b, func(seq int64) bool { return want[seq] })
-	}
-	slices.SortFunc(out, func(a, b *phigate.Event) int { return cmpInt(a.Seq, b.Seq) })
-	return out, len(seqs) < n, nil
-}
+// searchBlocks is how many blocks one round of a search reads.
+const searchBlocks = 16
 
-// scanEvents returns up to n events after after in seq order.
-func (r *Reader) scanEvents(ctx context.Context, after, through int64, n int) ([]*phigate.Event, bool, error) {
-	var out []*phigate.Event
+// blocks returns the next blocks after after (up to through, if positive)
+// that may hold matches, and whether there are no more.
+func (r *Reader) blocks(ctx context.Context, keys []string, after, through int64) ([]*phigate.AuditBlock, bool, error) {
+	if len(keys) > 0 {
+		var firsts []int64
+		err := r.Store.ScanAuditFilters(ctx, after, through, func(first, _ int64, f []byte) error {
+			if filterHas(f, keys) {
+				firsts = append(firsts, first)
+			}
+			if len(firsts) == searchBlocks {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return nil, false, err
+		}
+		if len(firsts) == 0 {
+			return nil, true, nil
+		}
+		bs, err2 := r.Store.AuditBlocks(ctx, firsts)
+		return bs, err == nil, err2
+	}
+	var bs []*phigate.AuditBlock
 	err := r.Store.ScanAuditBlocks(ctx, after, through, func(b *phigate.AuditBlock) error {
-		out = appendEvents(out, b, func(seq int64) bool { return seq > after && (through <= 0 || seq <= through) })
-		if len(out) >= n {
+		c := *b
+		c.Data = append([]byte(nil), b.Data...)
+		bs = append(bs, &c)
+		if len(bs) == searchBlocks {
 			return errStop
 		}
 		return nil
@@ -224,7 +226,7 @@ func (r *Reader) scanEvents(ctx context.Context, after, through int64, n int) ([
 	if err != nil && !errors.Is(err, errStop) {
 		return nil, false, err
 	}
-	return out, err == nil, nil
+	return bs, err == nil, nil
 }
 
 // appendEvents decodes the events of b that want selects. Events whose

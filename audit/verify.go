@@ -97,7 +97,7 @@ func (v *Verifier) Verify(ctx context.Context) (*Report, error) {
 	w.addCheckpoints(stored, v.Trusted)
 	w.checkBase()
 	if w.rep.Problem == nil {
-		err = scanLeaves(ctx, v.Store, head.BaseSize, head.Size, w.event)
+		err = pipeLeaves(ctx, v.Store, head.BaseSize, head.Size, w.event)
 		if err != nil && !errors.Is(err, errStop) {
 			return nil, fmt.Errorf("scan events: %w", err)
 		}

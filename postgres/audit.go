@@ -4,76 +4,100 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/phigate/phigate"
 )
 
 // AppendAudit implements phigate.AuditStore. The transaction locks the head
 // row (SELECT ... FOR UPDATE), so appends from every node sharing the
 // database take turns and the chain stays one; the commit is durable
-// (synchronous_commit on). Codes: EAUDIT.
+// (synchronous_commit on). It runs on the pgx connection itself, to load
+// index keys with COPY. Codes: EAUDIT.
 func (db *DB) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phigate.AuditAppend, error)) error {
 	const op = "postgres.AppendAudit"
-	tx, err := db.db.BeginTx(ctx, nil)
+	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return phigate.E(phigate.EAUDIT, op, safeErr(err))
 	}
-	defer tx.Rollback()
-	head, err := auditHead(ctx, tx, " FOR UPDATE")
+	defer conn.Close()
+	var fnErr error
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		head, err := auditHeadTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		a, err := fn(head)
+		if err != nil || a == nil {
+			fnErr = err
+			return nil
+		}
+		if err := writeAppend(ctx, tx, a); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+	if fnErr != nil {
+		return fnErr
+	}
 	if err != nil {
-		return phigate.E(phigate.EAUDIT, op, err)
-	}
-	a, err := fn(head)
-	if err != nil || a == nil {
-		return err
-	}
-	if err := writeAppend(ctx, tx, a); err != nil {
-		return phigate.E(phigate.EAUDIT, op, safeErr(err))
-	}
-	if err := tx.Commit(); err != nil {
 		return phigate.E(phigate.EAUDIT, op, safeErr(err))
 	}
 	return nil
+}
+
+func auditHeadTx(ctx context.Context, tx pgx.Tx) (phigate.AuditHead, error) {
+	var h phigate.AuditHead
+	err := tx.QueryRow(ctx, `SELECT size, hash, frontier, checkpoint_size, base_size, base
+		FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)
+	if err != nil {
+		return h, fmt.Errorf("read audit head: %w", err)
+	}
+	return h, nil
 }
 
 type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-func auditHead(ctx context.Context, q querier, lock string) (phigate.AuditHead, error) {
+func auditHead(ctx context.Context, q querier) (phigate.AuditHead, error) {
 	var h phigate.AuditHead
 	err := q.QueryRowContext(ctx, `SELECT size, hash, frontier, checkpoint_size, base_size, base
-		FROM audit_head WHERE id = 1`+lock).Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)
+		FROM audit_head WHERE id = 1`).Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)
 	if err != nil {
 		return h, fmt.Errorf("read audit head: %w", safeErr(err))
 	}
 	return h, nil
 }
 
-func writeAppend(ctx context.Context, tx *sql.Tx, a *phigate.AuditAppend) error {
+// writeAppend sends every statement of the append in one batch: one round
+// trip, however many blocks and checkpoints.
+func writeAppend(ctx context.Context, tx pgx.Tx, a *phigate.AuditAppend) error {
+	var batch pgx.Batch
 	for _, b := range a.Blocks {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_blocks (first, last, min_time, max_time, data)
-			VALUES ($1, $2, $3, $4, $5)`, b.First, b.Last, unixOf(b.MinTime), unixOf(b.MaxTime), b.Data); err != nil {
-			return fmt.Errorf("insert audit block: %w", err)
-		}
-	}
-	if err := insertKeys(ctx, tx, a.Keys); err != nil {
-		return err
+		batch.Queue(`INSERT INTO audit_blocks (first, last, min_time, max_time, data)
+			VALUES ($1, $2, $3, $4, $5)`, b.First, b.Last, unixOf(b.MinTime), unixOf(b.MaxTime), b.Data)
+		batch.Queue(`INSERT INTO audit_filters (first, last, filter) VALUES ($1, $2, $3)`,
+			b.First, b.Last, nonNil(b.Filter))
 	}
 	for _, c := range a.Checkpoints {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, time, note, frontier, hash)
-			VALUES ($1, $2, $3, $4, $5)`, c.Size, unixOf(c.Time), c.Note, c.Frontier, c.Hash); err != nil {
-			return fmt.Errorf("insert audit checkpoint: %w", err)
-		}
+		batch.Queue(`INSERT INTO audit_checkpoints (size, time, note, frontier, hash)
+			VALUES ($1, $2, $3, $4, $5)`, c.Size, unixOf(c.Time), c.Note, c.Frontier, c.Hash)
 	}
 	h := a.Head
-	_, err := tx.ExecContext(ctx, `UPDATE audit_head SET size = $1, hash = $2, frontier = $3,
+	batch.Queue(`UPDATE audit_head SET size = $1, hash = $2, frontier = $3,
 		checkpoint_size = $4, base_size = $5, base = $6 WHERE id = 1`,
 		h.Size, h.Hash, nonNil(h.Frontier), h.CheckpointSize, h.BaseSize, h.Base)
-	if err != nil {
-		return fmt.Errorf("update audit head: %w", err)
+	if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+		return fmt.Errorf("write audit append: %w", err)
 	}
 	return nil
 }
@@ -85,25 +109,9 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-func insertKeys(ctx context.Context, tx *sql.Tx, keys []phigate.AuditKey) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	ks, seqs := make([]string, len(keys)), make([]int64, len(keys))
-	for i, k := range keys {
-		ks[i], seqs[i] = k.Key, k.Seq
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_keys (key, seq)
-		SELECT * FROM unnest($1::text[], $2::bigint[])`, ks, seqs)
-	if err != nil {
-		return fmt.Errorf("insert audit keys: %w", err)
-	}
-	return nil
-}
-
 // AuditHead implements phigate.AuditStore.
 func (db *DB) AuditHead(ctx context.Context) (phigate.AuditHead, error) {
-	h, err := auditHead(ctx, db.db, "")
+	h, err := auditHead(ctx, db.db)
 	if err != nil {
 		return h, phigate.E(phigate.EUNAVAILABLE, "postgres.AuditHead", err)
 	}
@@ -148,31 +156,6 @@ func (db *DB) ScanAuditBlocks(ctx context.Context, after, through int64, fn func
 	return nil
 }
 
-// AuditBlocks implements phigate.AuditStore.
-func (db *DB) AuditBlocks(ctx context.Context, seqs []int64) ([]*phigate.AuditBlock, error) {
-	const op = "postgres.AuditBlocks"
-	var out []*phigate.AuditBlock
-	seen := map[int64]bool{}
-	for _, s := range seqs {
-		if len(out) > 0 && s >= out[len(out)-1].First && s <= out[len(out)-1].Last {
-			continue
-		}
-		rows, err := db.db.QueryContext(ctx, `SELECT `+blockColumns+` FROM audit_blocks
-			WHERE first <= $1 ORDER BY first DESC LIMIT 1`, s)
-		if err != nil {
-			return nil, phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
-		}
-		b := &phigate.AuditBlock{}
-		found := rows.Next() && scanBlock(rows, b) == nil
-		rows.Close()
-		if found && b.Last >= s && !seen[b.First] {
-			seen[b.First] = true
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
 // AuditSeqRange implements phigate.AuditStore.
 func (db *DB) AuditSeqRange(ctx context.Context, since, until time.Time) (int64, int64, error) {
 	const op = "postgres.AuditSeqRange"
@@ -197,37 +180,50 @@ func timeBound(t time.Time, zero int64) int64 {
 	return unixOf(t)
 }
 
-// SearchAuditKeys implements phigate.AuditStore.
-func (db *DB) SearchAuditKeys(ctx context.Context, keys []string, after, through int64, limit int) ([]int64, error) {
-	const op = "postgres.SearchAuditKeys"
-	if len(keys) == 0 {
-		return nil, phigate.Errorf(phigate.EINVALID, op, "no keys")
-	}
+// ScanAuditFilters implements phigate.AuditStore.
+func (db *DB) ScanAuditFilters(ctx context.Context, after, through int64, fn func(first, last int64, filter []byte) error) error {
+	const op = "postgres.ScanAuditFilters"
 	if through <= 0 {
 		through = 1<<63 - 1
 	}
-	var q strings.Builder
-	var args []any
-	q.WriteString("SELECT k0.seq FROM audit_keys k0")
-	for i, k := range keys[1:] {
-		fmt.Fprintf(&q, " JOIN audit_keys k%[1]d ON k%[1]d.key = $%[1]d AND k%[1]d.seq = k0.seq", i+1)
-		args = append(args, k)
+	rows, err := db.db.QueryContext(ctx, `SELECT first, last, filter FROM audit_filters
+		WHERE last > $1 AND first <= $2 ORDER BY first`, after, through)
+	if err != nil {
+		return phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
 	}
-	n := len(keys)
-	fmt.Fprintf(&q, " WHERE k0.key = $%d AND k0.seq > $%d AND k0.seq <= $%d ORDER BY k0.seq LIMIT $%d", n, n+1, n+2, n+3)
-	args = append(args, keys[0], after, through, limit)
-	rows, err := db.db.QueryContext(ctx, q.String(), args...)
+	defer rows.Close()
+	var first, last int64
+	var f []byte
+	for rows.Next() {
+		if err := rows.Scan(&first, &last, &f); err != nil {
+			return phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
+		}
+		if err := fn(first, last, f); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
+	}
+	return nil
+}
+
+// AuditBlocks implements phigate.AuditStore.
+func (db *DB) AuditBlocks(ctx context.Context, firsts []int64) ([]*phigate.AuditBlock, error) {
+	const op = "postgres.AuditBlocks"
+	rows, err := db.db.QueryContext(ctx, `SELECT `+blockColumns+` FROM audit_blocks
+		WHERE first = ANY($1) ORDER BY first`, firsts)
 	if err != nil {
 		return nil, phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
 	}
 	defer rows.Close()
-	var out []int64
+	var out []*phigate.AuditBlock
 	for rows.Next() {
-		var s int64
-		if err := rows.Scan(&s); err != nil {
+		b := &phigate.AuditBlock{}
+		if err := scanBlock(rows, b); err != nil {
 			return nil, phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
 		}
-		out = append(out, s)
+		out = append(out, b)
 	}
 	return out, rows.Err()
 }
@@ -278,7 +274,7 @@ func (db *DB) PruneAudit(ctx context.Context, size int64, base []byte) error {
 	}{
 		{`UPDATE audit_head SET base_size = $1, base = $2 WHERE id = 1`, []any{size, base}},
 		{`DELETE FROM audit_blocks WHERE last <= $1`, []any{size}},
-		{`DELETE FROM audit_keys WHERE seq <= $1`, []any{size}},
+		{`DELETE FROM audit_filters WHERE last <= $1`, []any{size}},
 		{`DELETE FROM audit_checkpoints WHERE size < $1`, []any{size}},
 	}
 	for _, s := range steps {

@@ -4,17 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/phigate/phigate"
 )
-
-// keyChunk is the number of audit keys inserted per statement.
-const keyChunk = 500
-
-var keyInsert = "INSERT INTO audit_keys (key, seq) VALUES " +
-	strings.TrimSuffix(strings.Repeat("(?, ?),", keyChunk), ",")
 
 // AppendAudit implements phigate.AuditStore. The transaction begins
 // IMMEDIATE, so it holds the database's write lock from its first read of
@@ -63,9 +56,10 @@ func writeAppend(ctx context.Context, tx *sql.Tx, a *phigate.AuditAppend) error 
 			VALUES (?, ?, ?, ?, ?)`, b.First, b.Last, unixOf(b.MinTime), unixOf(b.MaxTime), b.Data); err != nil {
 			return fmt.Errorf("insert audit block: %w", err)
 		}
-	}
-	if err := insertKeys(ctx, tx, a.Keys); err != nil {
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_filters (first, last, filter) VALUES (?, ?, ?)`,
+			b.First, b.Last, nonNil(b.Filter)); err != nil {
+			return fmt.Errorf("insert audit filter: %w", err)
+		}
 	}
 	for _, c := range a.Checkpoints {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, time, note, frontier, hash)
@@ -88,26 +82,6 @@ func nonNil(b []byte) []byte {
 		return []byte{}
 	}
 	return b
-}
-
-func insertKeys(ctx context.Context, tx *sql.Tx, keys []phigate.AuditKey) error {
-	args := make([]any, 0, 2*keyChunk)
-	for len(keys) > 0 {
-		n := min(len(keys), keyChunk)
-		q := keyInsert
-		if n < keyChunk {
-			q = keyInsert[:len("INSERT INTO audit_keys (key, seq) VALUES ")+n*len("(?, ?),")-1]
-		}
-		args = args[:0]
-		for _, k := range keys[:n] {
-			args = append(args, k.Key, k.Seq)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert audit keys: %w", err)
-		}
-		keys = keys[n:]
-	}
-	return nil
 }
 
 // AuditHead implements phigate.AuditStore.
@@ -157,31 +131,6 @@ func (db *DB) ScanAuditBlocks(ctx context.Context, after, through int64, fn func
 	return nil
 }
 
-// AuditBlocks implements phigate.AuditStore.
-func (db *DB) AuditBlocks(ctx context.Context, seqs []int64) ([]*phigate.AuditBlock, error) {
-	const op = "sqlite.AuditBlocks"
-	var out []*phigate.AuditBlock
-	seen := map[int64]bool{}
-	for _, s := range seqs {
-		if len(out) > 0 && s >= out[len(out)-1].First && s <= out[len(out)-1].Last {
-			continue
-		}
-		rows, err := db.db.QueryContext(ctx, `SELECT `+blockColumns+` FROM audit_blocks
-			WHERE first <= ? ORDER BY first DESC LIMIT 1`, s)
-		if err != nil {
-			return nil, phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
-		}
-		b := &phigate.AuditBlock{}
-		found := rows.Next() && scanBlock(rows, b) == nil
-		rows.Close()
-		if found && b.Last >= s && !seen[b.First] {
-			seen[b.First] = true
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
 // AuditSeqRange implements phigate.AuditStore.
 func (db *DB) AuditSeqRange(ctx context.Context, since, until time.Time) (int64, int64, error) {
 	const op = "sqlite.AuditSeqRange"
@@ -206,38 +155,54 @@ func timeBound(t time.Time, zero int64) int64 {
 	return unixOf(t)
 }
 
-// SearchAuditKeys implements phigate.AuditStore.
-func (db *DB) SearchAuditKeys(ctx context.Context, keys []string, after, through int64, limit int) ([]int64, error) {
-	const op = "sqlite.SearchAuditKeys"
-	if len(keys) == 0 {
-		return nil, phigate.Errorf(phigate.EINVALID, op, "no keys")
-	}
+// ScanAuditFilters implements phigate.AuditStore.
+func (db *DB) ScanAuditFilters(ctx context.Context, after, through int64, fn func(first, last int64, filter []byte) error) error {
+	const op = "sqlite.ScanAuditFilters"
 	if through <= 0 {
 		through = 1<<63 - 1
 	}
-	var q strings.Builder
-	var args []any
-	q.WriteString("SELECT k0.seq FROM audit_keys k0")
-	for i, k := range keys[1:] {
-		fmt.Fprintf(&q, " JOIN audit_keys k%[1]d ON k%[1]d.key = ? AND k%[1]d.seq = k0.seq", i+1)
-		args = append(args, k)
-	}
-	q.WriteString(" WHERE k0.key = ? AND k0.seq > ? AND k0.seq <= ? ORDER BY k0.seq LIMIT ?")
-	args = append(args, keys[0], after, through, limit)
-	rows, err := db.db.QueryContext(ctx, q.String(), args...)
+	rows, err := db.db.QueryContext(ctx, `SELECT first, last, filter FROM audit_filters
+		WHERE last > ? AND first <= ? ORDER BY first`, after, through)
 	if err != nil {
-		return nil, phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
+		return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
 	}
 	defer rows.Close()
-	var out []int64
+	var first, last int64
+	var f []byte
 	for rows.Next() {
-		var s int64
-		if err := rows.Scan(&s); err != nil {
+		if err := rows.Scan(&first, &last, &f); err != nil {
+			return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
+		}
+		if err := fn(first, last, f); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
+	}
+	return nil
+}
+
+// AuditBlocks implements phigate.AuditStore.
+func (db *DB) AuditBlocks(ctx context.Context, firsts []int64) ([]*phigate.AuditBlock, error) {
+	const op = "sqlite.AuditBlocks"
+	var out []*phigate.AuditBlock
+	for _, f := range firsts {
+		rows, err := db.db.QueryContext(ctx, `SELECT `+blockColumns+` FROM audit_blocks WHERE first = ?`, f)
+		if err != nil {
 			return nil, phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
 		}
-		out = append(out, s)
+		b := &phigate.AuditBlock{}
+		if rows.Next() {
+			err = scanBlock(rows, b)
+			out = append(out, b)
+		}
+		rows.Close()
+		if err != nil {
+			return nil, phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AuditCheckpoints implements phigate.AuditStore.
@@ -286,7 +251,7 @@ func (db *DB) PruneAudit(ctx context.Context, size int64, base []byte) error {
 	}{
 		{`UPDATE audit_head SET base_size = ?, base = ? WHERE id = 1`, []any{size, base}},
 		{`DELETE FROM audit_blocks WHERE last <= ?`, []any{size}},
-		{`DELETE FROM audit_keys WHERE seq <= ?`, []any{size}},
+		{`DELETE FROM audit_filters WHERE last <= ?`, []any{size}},
 		{`DELETE FROM audit_checkpoints WHERE size < ?`, []any{size}},
 	}
 	for _, s := range steps {

@@ -14,12 +14,11 @@ import (
 )
 
 // Store is an in-memory phigate.AuditStore. Lock Mu to read or change
-// Blocks, Keys, Checkpoints or Head directly.
+// Blocks, Checkpoints or Head directly.
 type Store struct {
 	Mu          sync.Mutex
 	Head        phigate.AuditHead
 	Blocks      []*phigate.AuditBlock // by First
-	Keys        map[string][]int64    // ascending seqs per key
 	Checkpoints []*phigate.AuditCheckpoint
 	// Fail, if set, makes AppendAudit fail with it (a full disk).
 	Fail error
@@ -28,7 +27,7 @@ type Store struct {
 var _ phigate.AuditStore = (*Store)(nil)
 
 // NewStore returns an empty store.
-func NewStore() *Store { return &Store{Keys: map[string][]int64{}} }
+func NewStore() *Store { return &Store{} }
 
 // AppendAudit implements phigate.AuditStore.
 func (s *Store) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phigate.AuditAppend, error)) error {
@@ -43,11 +42,8 @@ func (s *Store) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*ph
 	}
 	for _, b := range a.Blocks {
 		c := *b
-		c.Data = slices.Clone(b.Data)
+		c.Data, c.Filter = slices.Clone(b.Data), slices.Clone(b.Filter)
 		s.Blocks = append(s.Blocks, &c)
-	}
-	for _, k := range a.Keys {
-		s.Keys[k.Key] = append(s.Keys[k.Key], k.Seq)
 	}
 	for _, cp := range a.Checkpoints {
 		c := *cp
@@ -80,19 +76,6 @@ func (s *Store) ScanAuditBlocks(ctx context.Context, after, through int64, fn fu
 	return nil
 }
 
-// AuditBlocks implements phigate.AuditStore.
-func (s *Store) AuditBlocks(ctx context.Context, seqs []int64) ([]*phigate.AuditBlock, error) {
-	s.Mu.Lock()
-	defer s.Mu.Unlock()
-	var out []*phigate.AuditBlock
-	for _, b := range s.Blocks {
-		if slices.ContainsFunc(seqs, func(q int64) bool { return q >= b.First && q <= b.Last }) {
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
 // AuditSeqRange implements phigate.AuditStore.
 func (s *Store) AuditSeqRange(ctx context.Context, since, until time.Time) (int64, int64, error) {
 	s.Mu.Lock()
@@ -109,24 +92,21 @@ func (s *Store) AuditSeqRange(ctx context.Context, since, until time.Time) (int6
 	return max(after, 0), through, nil
 }
 
-// SearchAuditKeys implements phigate.AuditStore.
-func (s *Store) SearchAuditKeys(ctx context.Context, keys []string, after, through int64, limit int) ([]int64, error) {
+// ScanAuditFilters implements phigate.AuditStore.
+func (s *Store) ScanAuditFilters(ctx context.Context, after, through int64, fn func(first, last int64, filter []byte) error) error {
+	return s.ScanAuditBlocks(ctx, after, through, func(b *phigate.AuditBlock) error {
+		return fn(b.First, b.Last, b.Filter)
+	})
+}
+
+// AuditBlocks implements phigate.AuditStore.
+func (s *Store) AuditBlocks(ctx context.Context, firsts []int64) ([]*phigate.AuditBlock, error) {
 	s.Mu.Lock()
 	defer s.Mu.Unlock()
-	var out []int64
-	for _, seq := range s.Keys[keys[0]] {
-		if seq <= after || (through > 0 && seq > through) {
-			continue
-		}
-		all := true
-		for _, k := range keys[1:] {
-			all = all && slices.Contains(s.Keys[k], seq)
-		}
-		if all {
-			out = append(out, seq)
-		}
-		if len(out) == limit {
-			break
+	var out []*phigate.AuditBlock
+	for _, b := range s.Blocks {
+		if slices.Contains(firsts, b.First) {
+			out = append(out, b)
 		}
 	}
 	return out, nil
@@ -156,9 +136,6 @@ func (s *Store) PruneAudit(ctx context.Context, size int64, base []byte) error {
 		return phigate.Errorf(phigate.ECONFLICT, "audittest.PruneAudit", "size %d is not a checkpoint ending a block above the base", size)
 	}
 	s.Blocks = slices.DeleteFunc(s.Blocks, func(b *phigate.AuditBlock) bool { return b.Last <= size })
-	for k, seqs := range s.Keys {
-		s.Keys[k] = slices.DeleteFunc(seqs, func(q int64) bool { return q <= size })
-	}
 	s.Checkpoints = slices.DeleteFunc(s.Checkpoints, func(c *phigate.AuditCheckpoint) bool { return c.Size < size })
 	s.Head.BaseSize, s.Head.Base = size, slices.Clone(base)
 	return nil

@@ -1,5 +1,5 @@
 -- The audit log (see the audit package): blocks of hash-chained events,
--- their search keys, signed checkpoints and the chain head. Append-only:
+-- their search filters, signed checkpoints and the chain head. Append-only:
 -- triggers refuse updates, and deletes of anything not yet archived below
 -- the head's base (which only moves forward).
 CREATE TABLE audit_blocks (
@@ -12,11 +12,13 @@ CREATE TABLE audit_blocks (
 CREATE INDEX audit_blocks_min_time ON audit_blocks (min_time);
 CREATE INDEX audit_blocks_max_time ON audit_blocks (max_time);
 
-CREATE TABLE audit_keys (
-	key TEXT NOT NULL,
-	seq INTEGER NOT NULL,
-	PRIMARY KEY (key, seq)
-) WITHOUT ROWID;
+-- Each block's filter (a Bloom filter of its actors, resources, action
+-- categories and patients), apart from its data so searches scan it fast.
+CREATE TABLE audit_filters (
+	first INTEGER PRIMARY KEY,
+	last INTEGER NOT NULL,
+	filter BLOB NOT NULL
+);
 
 CREATE TABLE audit_checkpoints (
 	size INTEGER PRIMARY KEY,
@@ -41,6 +43,11 @@ VALUES (1, 0, NULL, x'', 0, 0, NULL);
 CREATE TRIGGER audit_blocks_append_only BEFORE UPDATE ON audit_blocks
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_blocks_retained BEFORE DELETE ON audit_blocks
+WHEN OLD.last > (SELECT base_size FROM audit_head WHERE id = 1)
+BEGIN SELECT RAISE(ABORT, 'audit events are deleted only once archived and past retention'); END;
+CREATE TRIGGER audit_filters_append_only BEFORE UPDATE ON audit_filters
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_filters_retained BEFORE DELETE ON audit_filters
 WHEN OLD.last > (SELECT base_size FROM audit_head WHERE id = 1)
 BEGIN SELECT RAISE(ABORT, 'audit events are deleted only once archived and past retention'); END;
 CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE ON audit_checkpoints
