@@ -41,7 +41,7 @@ func (c CEFEncoder) Encode(w io.Writer, e *phigate.Event) error {
 	var b strings.Builder
 	b.WriteString(head)
 	for i := 0; i < len(ext); i += 2 {
-		if ext[i+1] == "" {
+		if ext[i+1] == "" || (strings.HasSuffix(ext[i], "Label") && ext[i+3] == "") {
 			continue
 		}
 		if b.Len() > len(head) {
