@@ -1,6 +1,11 @@
 package audit_test
 
-import "encoding/json"
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/phigate/phigate/audit/audittest"
+)
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
@@ -9,3 +14,7 @@ type testError string
 func (e testError) Error() string { return string(e) }
 
 var errAny = testError("disk full")
+
+var ctxBG = context.Background()
+
+func nil2store() *audittest.Store { return audittest.NewStore() }

@@ -82,6 +82,8 @@ func auditHead(ctx context.Context, q querier) (phigate.AuditHead, error) {
 // trip, however many blocks and checkpoints.
 func writeAppend(ctx context.Context, tx pgx.Tx, a *phigate.AuditAppend) error {
 	var batch pgx.Batch
+	// Durable whatever the server's default: Record returns after this.
+	batch.Queue(`SET LOCAL synchronous_commit TO on`)
 	for _, b := range a.Blocks {
 		batch.Queue(`INSERT INTO audit_blocks (first, last, min_time, max_time, data)
 			VALUES ($1, $2, $3, $4, $5)`, b.First, b.Last, unixOf(b.MinTime), unixOf(b.MaxTime), b.Data)
