@@ -60,6 +60,13 @@ type Log struct {
 	MaxBatch int
 	// CommitTimeout bounds one transaction. Default DefaultCommitTimeout.
 	CommitTimeout time.Duration
+	// Trusted are the verifier keys of the other nodes sharing the log: a
+	// node checks the newest checkpoint (whoever signed it) and the events
+	// after it before it signs a new one.
+	Trusted []VerifierKey
+	// FinalCheckpoint makes Close sign a checkpoint over uncovered events.
+	// NewLog sets it; tools that only read leave it to the serving nodes.
+	FinalCheckpoint bool
 	// Mirror, if set, receives a copy of each checkpoint after it is stored.
 	Mirror Mirror
 	// Followers receive events after they are durable (the SIEM forwarder).
@@ -95,6 +102,7 @@ func NewLog() *Log {
 		CheckpointInterval: DefaultCheckpointInterval,
 		MaxBatch:           DefaultMaxBatch,
 		CommitTimeout:      DefaultCommitTimeout,
+		FinalCheckpoint:    true,
 		Now:                time.Now,
 	}
 }
@@ -132,6 +140,9 @@ func (l *Log) Close() error {
 	close(l.reqs)
 	l.mu.Unlock()
 	l.wg.Wait()
+	if !l.FinalCheckpoint {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), l.CommitTimeout)
 	defer cancel()
 	return l.Checkpoint(ctx)
@@ -215,8 +226,9 @@ func (l *Log) commit(batch []*request) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.CommitTimeout)
 	defer cancel()
 	var cps []*phigate.AuditCheckpoint
+	var tailErr error
 	err := l.Store.AppendAudit(ctx, func(head phigate.AuditHead) (*phigate.AuditAppend, error) {
-		a, err := l.build(head, batch)
+		a, err := l.build(ctx, head, batch, &tailErr)
 		if a != nil {
 			cps = a.Checkpoints
 		}
@@ -241,15 +253,23 @@ func (l *Log) commit(batch []*request) {
 	for _, f := range l.Followers {
 		f.Follow(events)
 	}
+	if tailErr != nil {
+		l.report("audit.checkpoint", tailErr)
+	}
 	l.mirror(ctx, cps)
 }
 
 // build chains the batch onto head. It runs inside the append transaction.
-func (l *Log) build(head phigate.AuditHead, batch []*request) (*phigate.AuditAppend, error) {
+// If the committed chain fails its check before a checkpoint is due, the
+// events are still appended but no checkpoint is signed, and *tailErr
+// says why.
+func (l *Log) build(ctx context.Context, head phigate.AuditHead, batch []*request, tailErr *error) (*phigate.AuditAppend, error) {
 	st, err := stateOf(head)
 	if err != nil {
 		return nil, err
 	}
+	*tailErr = nil
+	checked := false
 	a := &phigate.AuditAppend{}
 	var leaves []Leaf
 	var evs []*phigate.Event
@@ -269,7 +289,10 @@ func (l *Log) build(head phigate.AuditHead, batch []*request) (*phigate.AuditApp
 		st.f.Append(h)
 		st.prev = h
 		r.e.Seq = seq
-		if st.f.Size-head.CheckpointSize >= l.CheckpointEvery {
+		if !checked && st.f.Size-head.CheckpointSize >= l.CheckpointEvery {
+			*tailErr, checked = l.checkTail(ctx, head), true
+		}
+		if *tailErr == nil && st.f.Size-head.CheckpointSize >= l.CheckpointEvery {
 			cp, err := l.checkpoint(st)
 			if err != nil {
 				return nil, err
@@ -312,6 +335,9 @@ func (l *Log) Checkpoint(ctx context.Context) error {
 		}
 		st, err := stateOf(head)
 		if err != nil {
+			return nil, err
+		}
+		if err := l.checkTail(ctx, head); err != nil {
 			return nil, err
 		}
 		cp, err := l.checkpoint(st)

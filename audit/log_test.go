@@ -157,6 +157,8 @@ func TestTwoNodesOneChain(t *testing.T) {
 	store := audittest.NewStore()
 	a := MustLog(t, store, 7)
 	b := MustNodeLog(t, store, 7, 2)
+	a.Trusted = []audit.VerifierKey{MustVerifier(t, audit.NoteSigner{Name: "node2", Key: MustKey(t, 2)})}
+	b.Trusted = []audit.VerifierKey{MustVerifier(t, audit.NoteSigner{Name: "node1", Key: MustKey(t, 1)})}
 	var wg sync.WaitGroup
 	for _, l := range []*audit.Log{a, b} {
 		wg.Go(func() { MustRecord(t, l, 40) })
@@ -169,5 +171,43 @@ func TestTwoNodesOneChain(t *testing.T) {
 	rep, err := v.Verify(context.Background())
 	if err != nil || !rep.OK() || rep.Size != 80 || rep.Covered != 80 || len(rep.Signers) != 2 {
 		t.Fatalf("report %+v %v %v", rep, rep.Problem, err)
+	}
+}
+
+func TestNoCheckpointOverDamagedChain(t *testing.T) {
+	// An event edited after the newest checkpoint: the node keeps
+	// recording but refuses to sign a checkpoint over the damage.
+	store := audittest.NewStore()
+	l := MustLog(t, store, 10)
+	var mu sync.Mutex
+	var reported []error
+	l.OnError = func(op string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		reported = append(reported, err)
+	}
+	MustRecord(t, l, 15)
+	ls := leavesOf(t, store)
+	editEntry(&ls[11])
+	store.Mu.Lock()
+	for _, b := range store.Blocks {
+		if b.First <= 12 && b.Last >= 12 {
+			bl, _ := audit.DecodeBlock(b.Data)
+			bl[12-b.First] = ls[11]
+			b.Data = audit.EncodeBlock(bl)
+		}
+	}
+	store.Mu.Unlock()
+	MustRecord(t, l, 10)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(store.Checkpoints) != 1 || len(reported) == 0 || !errors.Is(reported[0], audit.ErrChainDamaged) {
+		t.Fatalf("%d checkpoints, reported %v", len(store.Checkpoints), reported)
+	}
+	if err := l.Checkpoint(context.Background()); phigate.ErrorCode(err) != phigate.EAUDIT {
+		t.Fatalf("Checkpoint over damage: %v", err)
+	}
+	if h, _ := store.AuditHead(context.Background()); h.Size != 25 {
+		t.Fatalf("events not recorded: head %d", h.Size)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // Store is an in-memory phigate.AuditStore. Lock Mu to read or change
 // Blocks, Checkpoints or Head directly.
 type Store struct {
+	appendMu    sync.Mutex // serialises appends, as a database's lock does
 	Mu          sync.Mutex
 	Head        phigate.AuditHead
 	Blocks      []*phigate.AuditBlock // by First
@@ -31,15 +32,20 @@ func NewStore() *Store { return &Store{} }
 
 // AppendAudit implements phigate.AuditStore.
 func (s *Store) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phigate.AuditAppend, error)) error {
+	s.appendMu.Lock()
+	defer s.appendMu.Unlock()
 	s.Mu.Lock()
-	defer s.Mu.Unlock()
-	if s.Fail != nil {
-		return phigate.E(phigate.EAUDIT, "audittest.AppendAudit", s.Fail)
+	fail, head := s.Fail, s.Head
+	s.Mu.Unlock()
+	if fail != nil {
+		return phigate.E(phigate.EAUDIT, "audittest.AppendAudit", fail)
 	}
-	a, err := fn(s.Head)
+	a, err := fn(head)
 	if err != nil || a == nil {
 		return err
 	}
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	for _, b := range a.Blocks {
 		c := *b
 		c.Data, c.Filter = slices.Clone(b.Data), slices.Clone(b.Filter)

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -176,7 +177,10 @@ func (c *AuditCommand) Run(ctx context.Context) error {
 // openAudit opens the audit log of d as this node, the trusted keys, and a
 // reader acting for the local operator.
 func (c *AuditCommand) openAudit(d *deployment) (*auditEnv, error) {
-	l, err := openAuditLog(d)
+	l, err := openAuditLog(d, func(l *audit.Log) {
+		// The CLI records its reads but leaves checkpoints to serve.
+		l.CheckpointEvery, l.CheckpointInterval, l.FinalCheckpoint = math.MaxInt64, -1, false
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -193,14 +197,17 @@ func (c *AuditCommand) openAudit(d *deployment) (*auditEnv, error) {
 }
 
 // openAuditLog opens the audit log of a deployment, signing checkpoints with
-// the node's key. serve uses it too.
-func openAuditLog(d *deployment) (*audit.Log, error) {
+// the node's key; set adjusts the log before it opens. serve uses it too.
+func openAuditLog(d *deployment, set func(*audit.Log)) (*audit.Log, error) {
 	key, err := ensureAuditSigningKey(filepath.Join(d.cfg.DataDir, auditSigningKeyName))
 	if err != nil {
 		return nil, err
 	}
 	l := audit.NewLog()
 	l.Store, l.Signer, l.KeyName = d.store, key, nodeName()
+	if set != nil {
+		set(l)
+	}
 	if err := l.Open(); err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}

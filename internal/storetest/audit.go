@@ -33,6 +33,11 @@ func MustAuditLog(tb testing.TB, s phigate.AuditStore, n byte, every int64, now 
 	l := audit.NewLog()
 	l.Store, l.Signer, l.KeyName = s, AuditKey(n), fmt.Sprintf("node%d", n)
 	l.CheckpointEvery, l.CheckpointInterval, l.Now = every, -1, now
+	for _, other := range []byte{1, 2} { // the test nodes trust each other
+		if other != n {
+			l.Trusted = append(l.Trusted, AuditVerifier(tb, other))
+		}
+	}
 	NoErr(tb, l.Open())
 	tb.Cleanup(func() { l.Close() })
 	return l
