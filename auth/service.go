@@ -65,6 +65,8 @@ type Service struct {
 	webauthn   *webauthnState
 	mu         sync.Mutex
 	ceremonies map[string]ceremony // WebAuthn challenges by session id
+	oidc       *oidcState
+	pending    map[string]pendingOIDC // OIDC sign-ins in progress by state
 }
 
 var _ phigate.Authenticator = (*Service)(nil)
@@ -101,6 +103,7 @@ func (s *Service) Open() error {
 	}
 	s.dummyHash = h
 	s.ceremonies = map[string]ceremony{}
+	s.pending = map[string]pendingOIDC{}
 	if s.WebAuthn != nil {
 		if err := s.openWebAuthn(); err != nil {
 			return err
