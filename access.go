@@ -158,3 +158,53 @@ type Authorizer interface {
 	// so refused), or the code of effect's error.
 	Authorize(ctx context.Context, r *AccessRequest, effect func(Decision) error) error
 }
+
+// RoleDef defines what a role may do. Built-in roles are fixed; custom roles
+// are defined by administrators and checked by policy.Validate.
+type RoleDef struct {
+	Name        Role         `json:"name"`
+	Description string       `json:"description"`
+	Builtin     bool         `json:"builtin"`
+	Permissions []Permission `json:"permissions"`
+	// Purposes lists the purposes of use the role may act under when it
+	// touches PHI. PurposeEmergency also needs an open break-glass window.
+	Purposes []Purpose `json:"purposes"`
+	// CareTeam requires a care-team relationship to open a given patient's
+	// record or notes (unless under break-glass).
+	CareTeam bool `json:"care_team"`
+	// BreakGlass lets the role open an emergency-access window.
+	BreakGlass bool `json:"break_glass"`
+	// Views gives the minimum-necessary view per purpose of use.
+	Views map[Purpose]View `json:"views"`
+}
+
+// MFARequired reports whether a person holding the role must use a second
+// factor: every role that can touch PHI or change anything.
+func (d *RoleDef) MFARequired() bool {
+	for _, p := range d.Permissions {
+		if p.Resource.PHI() || p.Action == ActionWrite {
+			return true
+		}
+	}
+	return false
+}
+
+// Can reports whether the role holds the permission.
+func (d *RoleDef) Can(r Resource, a Action) bool {
+	for _, p := range d.Permissions {
+		if p.Resource == r && p.Action == a {
+			return true
+		}
+	}
+	return false
+}
+
+// ActsFor reports whether the role may act under purpose p.
+func (d *RoleDef) ActsFor(p Purpose) bool {
+	for _, q := range d.Purposes {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}

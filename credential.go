@@ -154,3 +154,45 @@ type AuthStore interface {
 	// DeleteCustomRole removes a custom role. Codes: ENOTFOUND.
 	DeleteCustomRole(ctx context.Context, name Role) error
 }
+
+// LoginResult is the outcome of a successful password sign-in.
+type LoginResult struct {
+	Token   string // the opaque session token for the cookie; shown once
+	Session *Session
+	User    *User
+	// MFAEnrolled reports that the user has a second factor to verify next.
+	MFAEnrolled bool
+}
+
+// NewUser describes a user to create.
+type NewUser struct {
+	Name  string
+	Roles []Role
+	// Password is the initial password; if empty a one-time password is
+	// generated and returned. Either way the user must change it at first
+	// sign-in unless Permanent is set (only for provisioning by the user
+	// themself, as the CLI does with --password-stdin).
+	Password  string
+	Permanent bool
+}
+
+// NewAPIKey describes a key to create.
+type NewAPIKey struct {
+	Name     string
+	OwnerID  string // the user who answers for the key
+	Roles    []Role
+	Purposes []Purpose
+	Routes   []string
+	CIDRs    []string
+	TTL      time.Duration // 0: DefaultAPIKeyTTL
+}
+
+// MFAStatus lists a user's second factors.
+type MFAStatus struct {
+	TOTP          bool `json:"totp"`
+	RecoveryCodes int  `json:"recovery_codes"`
+	Passkeys      int  `json:"passkeys"`
+}
+
+// Enrolled reports whether any second factor is set up.
+func (m MFAStatus) Enrolled() bool { return m.TOTP || m.Passkeys > 0 }

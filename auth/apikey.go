@@ -11,17 +11,6 @@ import (
 	phigate "github.com/phigate/phigate"
 )
 
-// NewAPIKey describes a key to create.
-type NewAPIKey struct {
-	Name     string
-	OwnerID  string // the user who answers for the key
-	Roles    []phigate.Role
-	Purposes []phigate.Purpose
-	Routes   []string
-	CIDRs    []string
-	TTL      time.Duration // 0: DefaultAPIKeyTTL
-}
-
 // DefaultAPIKeyTTL is the lifetime of a key created without one.
 const DefaultAPIKeyTTL = 90 * 24 * time.Hour
 
@@ -30,7 +19,7 @@ var keyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$`)
 // CreateAPIKey makes a key and returns its secret, shown this once. A key
 // may carry only roles its owner holds, or the service role. Codes:
 // EINVALID, ENOTFOUND (owner), EFORBIDDEN (roles beyond the owner's), EAUDIT.
-func (s *Service) CreateAPIKey(ctx context.Context, by string, nk NewAPIKey) (string, *phigate.APIKey, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, by string, nk phigate.NewAPIKey) (string, *phigate.APIKey, error) {
 	k, err := s.checkNewKey(ctx, nk)
 	if err != nil {
 		return "", nil, err
@@ -57,7 +46,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, by string, nk NewAPIKey) (st
 	return secret, k, nil
 }
 
-func (s *Service) checkNewKey(ctx context.Context, nk NewAPIKey) (*phigate.APIKey, error) {
+func (s *Service) checkNewKey(ctx context.Context, nk phigate.NewAPIKey) (*phigate.APIKey, error) {
 	const op = "auth.CreateAPIKey"
 	if !keyName.MatchString(nk.Name) {
 		return nil, phigate.Errorf(phigate.EINVALID, op, "name must match %s", keyName)

@@ -7,19 +7,9 @@ import (
 	phigate "github.com/phigate/phigate"
 )
 
-// MFAStatus lists a user's second factors.
-type MFAStatus struct {
-	TOTP          bool `json:"totp"`
-	RecoveryCodes int  `json:"recovery_codes"`
-	Passkeys      int  `json:"passkeys"`
-}
-
-// Enrolled reports whether any second factor is set up.
-func (m MFAStatus) Enrolled() bool { return m.TOTP || m.Passkeys > 0 }
-
 // MFAStatusOf returns a user's factors.
-func (s *Service) MFAStatusOf(ctx context.Context, userID string) (MFAStatus, error) {
-	var m MFAStatus
+func (s *Service) MFAStatusOf(ctx context.Context, userID string) (phigate.MFAStatus, error) {
+	var m phigate.MFAStatus
 	t, err := s.Store.TOTPByUser(ctx, userID)
 	if err != nil && phigate.ErrorCode(err) != phigate.ENOTFOUND {
 		return m, fmt.Errorf("mfa status: %w", err)

@@ -139,7 +139,7 @@ func (s *Service) takePending(state, boundState string) (pendingOIDC, error) {
 // counts as MFA-verified only if the IdP asserts a second factor in amr.
 // Codes: EUNAUTHENTICATED, EFORBIDDEN (no mapped role, disabled), ECONFLICT
 // (a local user already has that name), EUNAVAILABLE, EAUDIT.
-func (s *Service) OIDCCallback(ctx context.Context, state, boundState, code, source string) (*LoginResult, error) {
+func (s *Service) OIDCCallback(ctx context.Context, state, boundState, code, source string) (*phigate.LoginResult, error) {
 	const op = "auth.OIDCCallback"
 	src := SourceIP(source)
 	p, err := s.takePending(state, boundState)
@@ -172,7 +172,7 @@ func (s *Service) OIDCCallback(ctx context.Context, state, boundState, code, sou
 		return nil, err
 	}
 	enrolled, err := s.MFAEnrolled(ctx, u.ID)
-	return &LoginResult{Token: token, Session: sess, User: u, MFAEnrolled: enrolled}, err
+	return &phigate.LoginResult{Token: token, Session: sess, User: u, MFAEnrolled: enrolled}, err
 }
 
 // exchange trades the code for tokens and returns the verified claims of
@@ -271,7 +271,7 @@ func (s *Service) provision(ctx context.Context, claims map[string]any, roles []
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.newUser(NewUser{Name: name, Roles: roles}, pw)
+	u, err := s.newUser(phigate.NewUser{Name: name, Roles: roles}, pw)
 	if err != nil {
 		return nil, err
 	}

@@ -10,22 +10,13 @@ import (
 	phigate "github.com/phigate/phigate"
 )
 
-// LoginResult is the outcome of a successful password sign-in.
-type LoginResult struct {
-	Token   string // the opaque session token for the cookie; shown once
-	Session *phigate.Session
-	User    *phigate.User
-	// MFAEnrolled reports that the user has a second factor to verify next.
-	MFAEnrolled bool
-}
-
 // Login checks a name and password from source, subject to lockout of the
 // account and of the source. Every attempt is audited; failures also raise
 // an alert event. The session it opens has MFA unset: the user verifies a
 // factor (or enrols one) next. Codes: EUNAUTHENTICATED (one message for an
 // unknown user, a wrong password or a disabled account), ELOCKED,
 // ERATELIMIT, EAUDIT.
-func (s *Service) Login(ctx context.Context, name, password, source string) (*LoginResult, error) {
+func (s *Service) Login(ctx context.Context, name, password, source string) (*phigate.LoginResult, error) {
 	src := SourceIP(source)
 	u, err := s.Store.UserByName(ctx, name)
 	if err != nil && phigate.ErrorCode(err) != phigate.ENOTFOUND {
@@ -58,7 +49,7 @@ func (s *Service) Login(ctx context.Context, name, password, source string) (*Lo
 	if err != nil {
 		return nil, err
 	}
-	return &LoginResult{Token: token, Session: sess, User: u, MFAEnrolled: enrolled}, nil
+	return &phigate.LoginResult{Token: token, Session: sess, User: u, MFAEnrolled: enrolled}, nil
 }
 
 func (s *Service) loginSucceeded(ctx context.Context, u *phigate.User, password, src string) error {

@@ -7,21 +7,9 @@ import (
 	phigate "github.com/phigate/phigate"
 )
 
-// NewUser describes a user to create.
-type NewUser struct {
-	Name  string
-	Roles []phigate.Role
-	// Password is the initial password; if empty a one-time password is
-	// generated and returned. Either way the user must change it at first
-	// sign-in unless Permanent is set (only for provisioning by the user
-	// themself, as the CLI does with --password-stdin).
-	Password  string
-	Permanent bool
-}
-
 // CreateUser adds a user. It returns the one-time password when one was
 // generated. Codes: EINVALID, ECONFLICT, EAUDIT.
-func (s *Service) CreateUser(ctx context.Context, by string, nu NewUser) (*phigate.User, string, error) {
+func (s *Service) CreateUser(ctx context.Context, by string, nu phigate.NewUser) (*phigate.User, string, error) {
 	const op = "auth.CreateUser"
 	if !loginName.MatchString(nu.Name) {
 		return nil, "", phigate.Errorf(phigate.EINVALID, op, "name must match %s", loginName)
@@ -56,7 +44,7 @@ func (s *Service) CreateUser(ctx context.Context, by string, nu NewUser) (*phiga
 	return u, pw, nil
 }
 
-func (s *Service) newUser(nu NewUser, pw string) (*phigate.User, error) {
+func (s *Service) newUser(nu phigate.NewUser, pw string) (*phigate.User, error) {
 	id, err := newID(s.Rand, "u_")
 	if err != nil {
 		return nil, err
@@ -220,3 +208,14 @@ func (s *Service) UserByName(ctx context.Context, nameOrID string) (*phigate.Use
 	}
 	return u, err
 }
+
+// ListUsers returns every user by name.
+func (s *Service) ListUsers(ctx context.Context) ([]*phigate.User, error) { return s.Store.ListUsers(ctx) }
+
+// ListAPIKeys returns the keys of an owner, or all with ownerID "".
+func (s *Service) ListAPIKeys(ctx context.Context, ownerID string) ([]*phigate.APIKey, error) {
+	return s.Store.ListAPIKeys(ctx, ownerID)
+}
+
+// CSRFToken returns the anti-forgery token of a session token.
+func (s *Service) CSRFToken(sessionToken string) string { return CSRFToken(sessionToken) }

@@ -75,7 +75,7 @@ func (p *Policy) precheck(r *phigate.AccessRequest) (phigate.Decision, bool) {
 }
 
 // decideRole applies one role's rules.
-func decideRole(def *RoleDef, r *phigate.AccessRequest) phigate.Decision {
+func decideRole(def *phigate.RoleDef, r *phigate.AccessRequest) phigate.Decision {
 	if !def.Can(r.Resource, r.Action) {
 		return deny(phigate.EFORBIDDEN, RuleNoPermission)
 	}

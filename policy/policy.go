@@ -15,7 +15,7 @@ import (
 
 // Policy decides access requests from a set of role definitions.
 type Policy struct {
-	roles map[phigate.Role]*RoleDef
+	roles map[phigate.Role]*phigate.RoleDef
 }
 
 var _ phigate.Decider = (*Policy)(nil)
@@ -23,8 +23,8 @@ var _ phigate.Decider = (*Policy)(nil)
 // New returns a policy with the built-in roles and the given custom roles.
 // Codes: EINVALID (a custom role fails Validate), ECONFLICT (a name is
 // taken).
-func New(custom ...RoleDef) (*Policy, error) {
-	p := &Policy{roles: map[phigate.Role]*RoleDef{}}
+func New(custom ...phigate.RoleDef) (*Policy, error) {
+	p := &Policy{roles: map[phigate.Role]*phigate.RoleDef{}}
 	for _, d := range Builtin() {
 		p.roles[d.Name] = &d
 	}
@@ -42,7 +42,7 @@ func New(custom ...RoleDef) (*Policy, error) {
 }
 
 // MustNew is New for tests and built-in use; it panics on error.
-func MustNew(custom ...RoleDef) *Policy {
+func MustNew(custom ...phigate.RoleDef) *Policy {
 	p, err := New(custom...)
 	if err != nil {
 		panic(err)
@@ -53,7 +53,7 @@ func MustNew(custom ...RoleDef) *Policy {
 var roleName = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 
 // Validate checks a custom role definition. Codes: EINVALID.
-func Validate(d *RoleDef) error {
+func Validate(d *phigate.RoleDef) error {
 	const op = "policy.Validate"
 	if !roleName.MatchString(string(d.Name)) {
 		return phigate.Errorf(phigate.EINVALID, op, "role name must match %s", roleName)
@@ -79,7 +79,7 @@ func Validate(d *RoleDef) error {
 	return validateViews(d)
 }
 
-func validateViews(d *RoleDef) error {
+func validateViews(d *phigate.RoleDef) error {
 	for pu, v := range d.Views {
 		if !d.ActsFor(pu) {
 			return phigate.Errorf(phigate.EINVALID, "policy.Validate", "view for purpose %q the role does not act for", string(pu))
@@ -93,7 +93,7 @@ func validateViews(d *RoleDef) error {
 	return nil
 }
 
-func hasPHI(d *RoleDef) bool {
+func hasPHI(d *phigate.RoleDef) bool {
 	for _, p := range d.Permissions {
 		if p.Resource.PHI() {
 			return true
@@ -112,18 +112,18 @@ func validResource(r phigate.Resource) bool {
 }
 
 // Role returns the definition of a role. Codes: ENOTFOUND.
-func (p *Policy) Role(name phigate.Role) (RoleDef, error) {
+func (p *Policy) Role(name phigate.Role) (phigate.RoleDef, error) {
 	d, ok := p.roles[name]
 	if !ok {
-		return RoleDef{}, phigate.Errorf(phigate.ENOTFOUND, "policy.Role", "no role %q", name)
+		return phigate.RoleDef{}, phigate.Errorf(phigate.ENOTFOUND, "policy.Role", "no role %q", name)
 	}
 	return *d, nil
 }
 
 // Roles returns every role, built-in ones first in their fixed order, then
 // custom ones by name.
-func (p *Policy) Roles() []RoleDef {
-	var out, custom []RoleDef
+func (p *Policy) Roles() []phigate.RoleDef {
+	var out, custom []phigate.RoleDef
 	for _, r := range phigate.Roles {
 		out = append(out, *p.roles[r])
 	}

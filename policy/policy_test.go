@@ -223,7 +223,7 @@ func TestDecideViews(t *testing.T) {
 }
 
 func TestCustomRole(t *testing.T) {
-	coder := policy.RoleDef{Name: "coder", Permissions: []phigate.Permission{{Resource: phigate.ResourceNotes, Action: phigate.ActionRead}},
+	coder := phigate.RoleDef{Name: "coder", Permissions: []phigate.Permission{{Resource: phigate.ResourceNotes, Action: phigate.ActionRead}},
 		Purposes: []phigate.Purpose{phigate.PurposePayment},
 		Views:    map[phigate.Purpose]phigate.View{phigate.PurposePayment: {Categories: []phigate.Category{phigate.MRN}, Notes: true}}}
 	p, err := policy.New(coder)
@@ -240,7 +240,7 @@ func TestCustomRole(t *testing.T) {
 	if got := len(p.Roles()); got != len(phigate.Roles)+1 {
 		t.Fatalf("roles: %d", got)
 	}
-	bad := []policy.RoleDef{
+	bad := []phigate.RoleDef{
 		{Name: "Bad Name"},
 		{Name: "clinician"},
 		{Name: "x1", Permissions: []phigate.Permission{{Resource: "rockets", Action: "read"}}},

@@ -2,56 +2,6 @@ package policy
 
 import phigate "github.com/phigate/phigate"
 
-// RoleDef defines what a role may do. Built-in roles are fixed; custom roles
-// are defined by administrators and checked by Validate.
-type RoleDef struct {
-	Name        phigate.Role         `json:"name"`
-	Description string               `json:"description"`
-	Builtin     bool                 `json:"builtin"`
-	Permissions []phigate.Permission `json:"permissions"`
-	// Purposes lists the purposes of use the role may act under when it
-	// touches PHI. PurposeEmergency also needs an open break-glass window.
-	Purposes []phigate.Purpose `json:"purposes"`
-	// CareTeam requires a care-team relationship to open a given patient's
-	// record or notes (unless under break-glass).
-	CareTeam bool `json:"care_team"`
-	// BreakGlass lets the role open an emergency-access window.
-	BreakGlass bool `json:"break_glass"`
-	// Views gives the minimum-necessary view per purpose of use.
-	Views map[phigate.Purpose]phigate.View `json:"views"`
-}
-
-// MFARequired reports whether a person holding the role must use a second
-// factor: every role that can touch PHI or change anything.
-func (d *RoleDef) MFARequired() bool {
-	for _, p := range d.Permissions {
-		if p.Resource.PHI() || p.Action == phigate.ActionWrite {
-			return true
-		}
-	}
-	return false
-}
-
-// Can reports whether the role holds the permission.
-func (d *RoleDef) Can(r phigate.Resource, a phigate.Action) bool {
-	for _, p := range d.Permissions {
-		if p.Resource == r && p.Action == a {
-			return true
-		}
-	}
-	return false
-}
-
-// ActsFor reports whether the role may act under purpose p.
-func (d *RoleDef) ActsFor(p phigate.Purpose) bool {
-	for _, q := range d.Purposes {
-		if q == p {
-			return true
-		}
-	}
-	return false
-}
-
 func perms(spec ...string) []phigate.Permission {
 	var out []phigate.Permission
 	for _, s := range spec {
@@ -93,11 +43,11 @@ var (
 )
 
 // Builtin returns the definitions of the built-in roles, in phigate.Roles order.
-func Builtin() []RoleDef {
+func Builtin() []phigate.RoleDef {
 	P := phigate.PurposeTreatment
 	Pay, Ops, Res, Em := phigate.PurposePayment, phigate.PurposeOperations, phigate.PurposeResearch, phigate.PurposeEmergency
 	type views = map[phigate.Purpose]phigate.View
-	defs := []RoleDef{
+	defs := []phigate.RoleDef{
 		{Name: phigate.RoleAdministrator, Description: "manages users, API keys, vendors and backups; no access to patient data",
 			Permissions: perms("users:rw", "keys:rw", "vendors:rw", "backups:rw")},
 		{Name: phigate.RoleSecurityOfficer, Description: "reviews the audit log and break-glass alerts, disables users, revokes keys",

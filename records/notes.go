@@ -16,7 +16,8 @@ var noteKind = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 // ListNotes returns a patient's notes in the caller's view. Codes: as
 // GetPatient.
-func (s *Service) ListNotes(ctx context.Context, rq Request, patientID string) ([]*phigate.Note, error) {
+func (s *Service) ListNotes(ctx context.Context, purpose phigate.Purpose, patientID string) ([]*phigate.Note, error) {
+	rq := requestOf(ctx, purpose)
 	ar, err := s.access(ctx, rq, phigate.ResourceNotes, phigate.ActionRead, patientID, "note.list")
 	if err != nil {
 		return nil, err
@@ -45,7 +46,8 @@ func (s *Service) ListNotes(ctx context.Context, rq Request, patientID string) (
 
 // AddNote adds a note to a patient, written by the caller. Codes: EINVALID,
 // and those of GetPatient.
-func (s *Service) AddNote(ctx context.Context, rq Request, patientID string, n *phigate.Note) (*phigate.Note, error) {
+func (s *Service) AddNote(ctx context.Context, purpose phigate.Purpose, patientID string, n *phigate.Note) (*phigate.Note, error) {
+	rq := requestOf(ctx, purpose)
 	if !noteKind.MatchString(n.Kind) || n.Text == "" || len(n.Text) > MaxNoteText || !utf8.ValidString(n.Text) {
 		return nil, phigate.Errorf(phigate.EINVALID, "records.AddNote", "a note needs a kind ([a-z0-9_]) and 1 to %d bytes of UTF-8 text", MaxNoteText)
 	}
@@ -117,7 +119,8 @@ func (s *Service) openNote(ctx context.Context, r *phigate.NoteRecord, v phigate
 // AddCareTeamMember puts a user on a patient's care team. The caller needs
 // write access to the patient (and so is on its care team or under
 // break-glass). Codes: as UpdatePatient.
-func (s *Service) AddCareTeamMember(ctx context.Context, rq Request, patientID, userID string) error {
+func (s *Service) AddCareTeamMember(ctx context.Context, purpose phigate.Purpose, patientID, userID string) error {
+	rq := requestOf(ctx, purpose)
 	ar, err := s.access(ctx, rq, phigate.ResourcePatients, phigate.ActionWrite, patientID, "patient.care_team_add")
 	if err != nil {
 		return err
@@ -135,7 +138,8 @@ func (s *Service) AddCareTeamMember(ctx context.Context, rq Request, patientID, 
 // roles need a care-team relationship, the patients of their care teams.
 // Each patient is authorised (and audited) on its own. Codes: as
 // GetPatient for the listing itself.
-func (s *Service) ListPatients(ctx context.Context, rq Request, limit int) ([]*phigate.Patient, error) {
+func (s *Service) ListPatients(ctx context.Context, purpose phigate.Purpose, limit int) ([]*phigate.Patient, error) {
+	rq := requestOf(ctx, purpose)
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
@@ -154,7 +158,7 @@ func (s *Service) ListPatients(ctx context.Context, rq Request, limit int) ([]*p
 	}
 	out := []*phigate.Patient{}
 	for _, id := range ids {
-		p, err := s.GetPatient(ctx, rq, id)
+		p, err := s.GetPatient(ctx, rq.Purpose, id)
 		if code := phigate.ErrorCode(err); code == phigate.EFORBIDDEN || code == phigate.EPOLICY {
 			continue
 		} else if err != nil {

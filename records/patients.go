@@ -46,7 +46,8 @@ func fieldValues(p *phigate.Patient) map[string]*string {
 
 // GetPatient returns the minimum-necessary view of a patient. Codes:
 // EFORBIDDEN, EPOLICY, EMFAREQUIRED, EAUDIT, ENOTFOUND, ECRYPTO.
-func (s *Service) GetPatient(ctx context.Context, rq Request, id string) (*phigate.Patient, error) {
+func (s *Service) GetPatient(ctx context.Context, purpose phigate.Purpose, id string) (*phigate.Patient, error) {
+	rq := requestOf(ctx, purpose)
 	ar, err := s.access(ctx, rq, phigate.ResourcePatients, phigate.ActionRead, id, "patient.read")
 	if err != nil {
 		return nil, err
@@ -65,7 +66,8 @@ func (s *Service) GetPatient(ctx context.Context, rq Request, id string) (*phiga
 
 // FindByMRN returns the patient with an MRN, found by its blind index and
 // then authorised like GetPatient. Codes: as GetPatient.
-func (s *Service) FindByMRN(ctx context.Context, rq Request, mrn string) (*phigate.Patient, error) {
+func (s *Service) FindByMRN(ctx context.Context, purpose phigate.Purpose, mrn string) (*phigate.Patient, error) {
+	rq := requestOf(ctx, purpose)
 	rec, err := s.Store.PatientByMRNIndex(ctx, s.mrnIndex(mrn))
 	if err != nil {
 		// Authorise the search itself so that misses are audited too.
@@ -78,13 +80,14 @@ func (s *Service) FindByMRN(ctx context.Context, rq Request, mrn string) (*phiga
 		}
 		return nil, err
 	}
-	return s.GetPatient(ctx, rq, rec.ID)
+	return s.GetPatient(ctx, rq.Purpose, rec.ID)
 }
 
 // CreatePatient stores a new patient and puts the creating user on its care
 // team. It returns the creator's view. Codes: EINVALID, ECONFLICT (MRN
 // taken), and those of GetPatient.
-func (s *Service) CreatePatient(ctx context.Context, rq Request, p *phigate.Patient) (*phigate.Patient, error) {
+func (s *Service) CreatePatient(ctx context.Context, purpose phigate.Purpose, p *phigate.Patient) (*phigate.Patient, error) {
+	rq := requestOf(ctx, purpose)
 	if err := Validate(p); err != nil {
 		return nil, err
 	}
@@ -131,7 +134,8 @@ func (s *Service) insert(ctx context.Context, rq Request, p *phigate.Patient) (*
 // includes; fields outside the view keep their stored values. p.Version
 // must be the stored version. Codes: EINVALID, ECONFLICT, and those of
 // GetPatient.
-func (s *Service) UpdatePatient(ctx context.Context, rq Request, p *phigate.Patient) (*phigate.Patient, error) {
+func (s *Service) UpdatePatient(ctx context.Context, purpose phigate.Purpose, p *phigate.Patient) (*phigate.Patient, error) {
+	rq := requestOf(ctx, purpose)
 	ar, err := s.access(ctx, rq, phigate.ResourcePatients, phigate.ActionWrite, p.ID, "patient.update")
 	if err != nil {
 		return nil, err

@@ -45,7 +45,9 @@ func (s *Service) Open() error {
 	return nil
 }
 
-// Request is who asks and why.
+// Request is who asks and why: the principal, source and request id come
+// from the context (phigate.PrincipalFromContext and friends), the purpose
+// of use from the caller.
 type Request struct {
 	Principal *phigate.Principal
 	Purpose   phigate.Purpose
@@ -98,4 +100,10 @@ func patientPlace(id string) phigate.Place {
 
 func notePlace(id string) phigate.Place {
 	return phigate.Place{Table: "notes", Row: id, Field: "text"}
+}
+
+// requestOf reads who asks from the context.
+func requestOf(ctx context.Context, purpose phigate.Purpose) Request {
+	return Request{Principal: phigate.PrincipalFromContext(ctx), Purpose: purpose,
+		Source: phigate.SourceFromContext(ctx), RequestID: phigate.RequestIDFromContext(ctx)}
 }
