@@ -156,10 +156,11 @@ func CSRFToken(sessionToken string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// safeMethod reports whether an HTTP method changes nothing.
+// safeMethod reports whether an HTTP method changes nothing. An unknown
+// (empty) method is not safe: CSRF is then required.
 func safeMethod(m string) bool {
 	switch strings.ToUpper(m) {
-	case "", "GET", "HEAD", "OPTIONS":
+	case "GET", "HEAD", "OPTIONS":
 		return true
 	}
 	return false

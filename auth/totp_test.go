@@ -87,7 +87,7 @@ func TestTOTPVerify(t *testing.T) {
 	}
 }
 
-func TestRecoveryCodes(t *testing.T) {
+func TestNewRecoveryCodes(t *testing.T) {
 	codes, hashes, err := auth.NewRecoveryCodes(nil)
 	if err != nil {
 		t.Fatal(err)
