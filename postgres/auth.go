@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/phigate/phigate"
 )
 
@@ -20,6 +21,9 @@ func (db *DB) execAuth(ctx context.Context, op string, mustHit bool, q string, a
 	res, err := db.db.ExecContext(ctx, q, args...)
 	if isUnique(err) {
 		return phigate.Errorf(phigate.ECONFLICT, op, "already exists")
+	}
+	if isForeignKey(err) {
+		return phigate.Errorf(phigate.EINVALID, op, "refers to a missing row")
 	}
 	if err != nil {
 		return phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
@@ -382,4 +386,10 @@ func (db *DB) ListCustomRoles(ctx context.Context) ([]*phigate.CustomRole, error
 // DeleteCustomRole removes a custom role. Codes: ENOTFOUND.
 func (db *DB) DeleteCustomRole(ctx context.Context, name phigate.Role) error {
 	return db.execAuth(ctx, "postgres.DeleteCustomRole", true, `DELETE FROM custom_roles WHERE name = $1`, string(name))
+}
+
+// isForeignKey reports whether err is a foreign-key violation.
+func isForeignKey(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23503"
 }

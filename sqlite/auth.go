@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/phigate/phigate"
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
 )
 
 var _ phigate.AuthStore = (*DB)(nil)
@@ -20,6 +22,9 @@ func (db *DB) execAuth(ctx context.Context, op string, mustHit bool, q string, a
 	res, err := db.db.ExecContext(ctx, q, args...)
 	if isUnique(err) {
 		return phigate.Errorf(phigate.ECONFLICT, op, "already exists")
+	}
+	if isForeignKey(err) {
+		return phigate.Errorf(phigate.EINVALID, op, "refers to a missing row")
 	}
 	if err != nil {
 		return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
@@ -382,4 +387,10 @@ func (db *DB) ListCustomRoles(ctx context.Context) ([]*phigate.CustomRole, error
 // DeleteCustomRole removes a custom role. Codes: ENOTFOUND.
 func (db *DB) DeleteCustomRole(ctx context.Context, name phigate.Role) error {
 	return db.execAuth(ctx, "sqlite.DeleteCustomRole", true, `DELETE FROM custom_roles WHERE name = ?`, string(name))
+}
+
+// isForeignKey reports whether err is a foreign-key violation.
+func isForeignKey(err error) bool {
+	var e *sqlite3.Error
+	return errors.As(err, &e) && e.Code() == sqlite3lib.SQLITE_CONSTRAINT_FOREIGNKEY
 }

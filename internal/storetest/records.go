@@ -87,6 +87,8 @@ func testCareTeam(t *testing.T, open Opener) {
 	NoErr(t, s.AddCareTeam(ctx, "p2", "u1", now))
 	NoErr(t, s.AddCareTeam(ctx, "p2", "u1", now)) // idempotent
 	NoErr(t, s.AddCareTeam(ctx, "p1", "u1", now))
+	ErrCode(t, s.AddCareTeam(ctx, "p1", "u_nobody", now), phigate.EINVALID)
+	ErrCode(t, s.CreateNote(ctx, &phigate.NoteRecord{ID: "nx", PatientID: "p_nobody", AuthorID: "u1", Kind: "x", Sealed: []byte{1}, CreatedAt: now}), phigate.EINVALID)
 	on, err := s.OnCareTeam(ctx, "p1", "u1")
 	NoErr(t, err)
 	off, err := s.OnCareTeam(ctx, "p1", "u2")
