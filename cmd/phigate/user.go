@@ -11,8 +11,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/api"
 	"github.com/phigate/phigate/auth"
 	"github.com/phigate/phigate/policy"
+	"github.com/phigate/phigate/records"
 )
 
 // UserCommand manages users: add, list, disable, enable, reset-mfa.
@@ -260,10 +262,7 @@ func (m *Main) openAccess(ctx context.Context, cl *configLoader) (*access, error
 // auth service of a deployment. The audit log comes from d.auditLog: no
 // audit log, no access.
 func (d *deployment) openAuth(ctx context.Context) (*auth.Service, *policy.Policy, error) {
-	st, ok := d.store.(auth.Store)
-	if !ok {
-		return nil, nil, phigate.Errorf(phigate.EINTERNAL, "openAuth", "store %T lacks the auth tables", d.store)
-	}
+	st := d.store
 	custom, err := st.ListCustomRoles(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -290,4 +289,36 @@ func (d *deployment) openAuth(ctx context.Context) (*auth.Service, *policy.Polic
 		return nil, nil, err
 	}
 	return svc, pol, nil
+}
+
+// auditLog returns the deployment's audit log. Until one is configured the
+// access commands refuse: no audit, no access.
+func (d *deployment) auditLog() (phigate.AuditLog, error) {
+	if d.audit == nil {
+		return nil, phigate.Errorf(phigate.EAUDIT, "deployment.auditLog", "no audit log is configured")
+	}
+	return d.audit, nil
+}
+
+// newAccessHandler builds the access routes of serve: the policy, the auth
+// service (also the request authenticator), the Guard choke point and the
+// records service, on the deployment's store and audit log. sealer and
+// hasher come from the keys package; without them the patient routes are
+// left out.
+func (d *deployment) newAccessHandler(ctx context.Context, h *api.Handler, sealer phigate.Sealer, hasher phigate.Hasher) (*api.AccessHandler, error) {
+	svc, pol, err := d.openAuth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.Authenticator = svc
+	guard := &auth.Guard{Policy: pol, Audit: d.audit, Hasher: hasher}
+	ah := &api.AccessHandler{Handler: h, Accounts: svc, Guard: guard, Roles: pol}
+	if sealer != nil && hasher != nil {
+		rs := &records.Service{Store: d.store, Guard: guard, Sealer: sealer, Hasher: hasher}
+		if err := rs.Open(); err != nil {
+			return nil, err
+		}
+		ah.Records = rs
+	}
+	return ah, nil
 }
