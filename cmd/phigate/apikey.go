@@ -61,7 +61,7 @@ func (c *APIKeyCommand) ParseFlags(args []string) error {
 
 // Run does the verb.
 func (c *APIKeyCommand) Run(ctx context.Context) error {
-	a, err := c.m.openAccess(ctx, c.cfg)
+	a, err := c.m.openAccess(ctx, c.cfg, true)
 	if err != nil {
 		return err
 	}

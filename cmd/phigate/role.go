@@ -43,7 +43,7 @@ func (c *RoleCommand) ParseFlags(args []string) error {
 
 // Run does the verb.
 func (c *RoleCommand) Run(ctx context.Context) error {
-	a, err := c.m.openAccess(ctx, c.cfg)
+	a, err := c.m.openAccess(ctx, c.cfg, false)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -62,7 +63,7 @@ func (c *UserCommand) ParseFlags(args []string) error {
 
 // Run does the verb.
 func (c *UserCommand) Run(ctx context.Context) error {
-	a, err := c.m.openAccess(ctx, c.cfg)
+	a, err := c.m.openAccess(ctx, c.cfg, true)
 	if err != nil {
 		return err
 	}
@@ -236,8 +237,9 @@ type access struct {
 func (a *access) Close() error { return a.d.Close() }
 
 // openAccess opens the deployment and the access services on it. Every
-// change is audited with the actor "cli:<login>".
-func (m *Main) openAccess(ctx context.Context, cl *configLoader) (*access, error) {
+// change is audited with the actor "cli:<login>"; without an audit log only
+// the policy is available (withAuth false), never the auth service.
+func (m *Main) openAccess(ctx context.Context, cl *configLoader, withAuth bool) (*access, error) {
 	cfg, err := cl.Load(m.Getenv)
 	if err != nil {
 		return nil, err
@@ -246,49 +248,48 @@ func (m *Main) openAccess(ctx context.Context, cl *configLoader) (*access, error
 	if err != nil {
 		return nil, err
 	}
-	svc, pol, err := d.openAuth(ctx)
+	a := &access{d: d, actor: "cli:" + cmp.Or(m.Getenv("USER"), "operator")}
+	if a.policy, err = d.openPolicy(ctx); err == nil && withAuth {
+		a.auth, err = d.openAuthService(a.policy)
+	}
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	who := m.Getenv("USER")
-	if who == "" {
-		who = "operator"
-	}
-	return &access{d: d, auth: svc, policy: pol, actor: "cli:" + who}, nil
+	return a, nil
 }
 
-// openAuth builds the policy (built-in and stored custom roles) and the
-// auth service of a deployment. The audit log comes from d.auditLog: no
-// audit log, no access.
-func (d *deployment) openAuth(ctx context.Context) (*auth.Service, *policy.Policy, error) {
-	st := d.store
-	custom, err := st.ListCustomRoles(ctx)
+// openPolicy builds the policy: the built-in roles and the custom roles
+// stored in the database.
+func (d *deployment) openPolicy(ctx context.Context) (*policy.Policy, error) {
+	custom, err := d.store.ListCustomRoles(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var defs []phigate.RoleDef
 	for _, r := range custom {
 		var def phigate.RoleDef
 		if err := json.Unmarshal(r.Definition, &def); err != nil {
-			return nil, nil, phigate.E(phigate.EINTERNAL, "openAuth", fmt.Errorf("decode role %s: %w", r.Name, err))
+			return nil, phigate.E(phigate.EINTERNAL, "openPolicy", fmt.Errorf("decode role %s: %w", r.Name, err))
 		}
 		defs = append(defs, def)
 	}
-	pol, err := policy.New(defs...)
-	if err != nil {
-		return nil, nil, err
-	}
+	return policy.New(defs...)
+}
+
+// openAuthService builds the auth service on the deployment's store and
+// audit log: no audit log, no access.
+func (d *deployment) openAuthService(pol *policy.Policy) (*auth.Service, error) {
 	log, err := d.auditLog()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	svc := auth.NewService()
-	svc.Store, svc.Audit, svc.KnownRoles = st, log, pol.KnownRoles
+	svc.Store, svc.Audit, svc.KnownRoles = d.store, log, pol.KnownRoles
 	if err := svc.Open(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return svc, pol, nil
+	return svc, nil
 }
 
 // auditLog returns the deployment's audit log. Until one is configured the
@@ -306,7 +307,11 @@ func (d *deployment) auditLog() (phigate.AuditLog, error) {
 // hasher come from the keys package; without them the patient routes are
 // left out.
 func (d *deployment) newAccessHandler(ctx context.Context, h *api.Handler, sealer phigate.Sealer, hasher phigate.Hasher) (*api.AccessHandler, error) {
-	svc, pol, err := d.openAuth(ctx)
+	pol, err := d.openPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := d.openAuthService(pol)
 	if err != nil {
 		return nil, err
 	}
