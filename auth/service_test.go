@@ -358,3 +358,30 @@ func TestBreakGlass(t *testing.T) {
 		t.Fatalf("reason %q", got)
 	}
 }
+
+// BenchmarkLogin measures a password sign-in with the default argon2id
+// parameters on SQLite: lockout checks, the hash, the audit event and the
+// new session.
+func BenchmarkLogin(b *testing.B) {
+	e := MustService(b)
+	e.svc.Argon2 = auth.DefaultArgon2
+	e.MustUser(b, "alice", goodPassword, phigate.RoleClinician)
+	for b.Loop() {
+		if _, err := e.svc.Login(ctxb(), "alice", goodPassword, "192.0.2.1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAuthenticateSession measures the per-request cost of a session
+// cookie: lookup, timeouts, user, last-seen update.
+func BenchmarkAuthenticateSession(b *testing.B) {
+	e := MustService(b)
+	e.MustUser(b, "alice", goodPassword, phigate.RoleClinician)
+	tok, _ := e.MustLogin(b, "alice", goodPassword)
+	for b.Loop() {
+		if _, err := e.svc.Authenticate(ctxb(), phigate.Credential{SessionToken: tok, Method: "GET"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

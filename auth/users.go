@@ -210,7 +210,9 @@ func (s *Service) UserByName(ctx context.Context, nameOrID string) (*phigate.Use
 }
 
 // ListUsers returns every user by name.
-func (s *Service) ListUsers(ctx context.Context) ([]*phigate.User, error) { return s.Store.ListUsers(ctx) }
+func (s *Service) ListUsers(ctx context.Context) ([]*phigate.User, error) {
+	return s.Store.ListUsers(ctx)
+}
 
 // ListAPIKeys returns the keys of an owner, or all with ownerID "".
 func (s *Service) ListAPIKeys(ctx context.Context, ownerID string) ([]*phigate.APIKey, error) {
