@@ -84,6 +84,8 @@ type AccessHandler struct {
 	Roles    RoleCatalog        // required
 	// Records serves the patient routes; nil leaves them out.
 	Records Records
+	// RoleEditor serves custom-role definition; nil leaves it out.
+	RoleEditor *RoleEditor
 }
 
 // Register adds the access routes to mux.
@@ -101,6 +103,7 @@ func (h *AccessHandler) Register(mux *http.ServeMux) {
 	h.registerAPIKeys(mux, auth)
 	mux.Handle("GET /api/v1/roles", auth(h.listRoles))
 	mux.Handle("GET /api/v1/roles/{name}", auth(h.showRole))
+	h.registerRoleEditor(mux, auth)
 	if h.Records != nil {
 		h.registerPatients(mux, auth)
 	}

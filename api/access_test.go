@@ -100,7 +100,10 @@ func MustStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	pol := policy.MustNew()
+	pol, err := policy.NewLive()
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := auth.NewService()
 	svc.Store, svc.Audit, svc.KnownRoles, svc.Now = db, st.audit, pol.KnownRoles, st.Now
 	svc.Argon2 = auth.Argon2Params{Time: 1, MemoryKiB: 19 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
@@ -120,7 +123,8 @@ func MustStack(t *testing.T) *stack {
 	h.Logger = slog.New(slog.NewJSONHandler(st.logs, nil))
 	mux := http.NewServeMux()
 	h.Register(mux)
-	(&api.AccessHandler{Handler: h, Accounts: svc, Guard: guard, Roles: pol, Records: rs}).Register(mux)
+	(&api.AccessHandler{Handler: h, Accounts: svc, Guard: guard, Roles: pol, Records: rs,
+		RoleEditor: &api.RoleEditor{Roles: pol, Store: db}}).Register(mux)
 	srv := server.NewServer()
 	srv.Addr = "127.0.0.1:0"
 	srv.CertFile, srv.KeyFile = filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
@@ -370,6 +374,28 @@ func TestEndToEnd(t *testing.T) {
 		if strings.Contains(mustJSON(list), secret) || strings.Contains(mustJSON(list), secret[4:20]) {
 			t.Fatal("key list shows a secret")
 		}
+	})
+
+	t.Run("CustomRole", func(t *testing.T) {
+		admin.t = t
+		st.add(-time.Hour)
+		defer st.add(time.Hour)
+		coder := map[string]any{"description": "medical coder", "permissions": []map[string]string{{"resource": "patients", "action": "read"}},
+			"purposes": []string{"payment"}, "views": map[string]any{"payment": map[string]any{"categories": []string{"MRN", "HEALTH_PLAN_ID"}}}}
+		admin.must(200, "PUT", "/api/v1/roles/coder", "", coder)
+		if out := admin.must(200, "GET", "/api/v1/roles/coder", "", nil); out["builtin"] != false {
+			t.Fatalf("custom role %v", out)
+		}
+		admin.must(201, "POST", "/api/v1/users", "", map[string]any{"name": "coder1", "roles": []string{"coder"}})
+		bad := map[string]any{"permissions": []map[string]string{{"resource": "rockets", "action": "read"}}}
+		if code := errCode(admin.must(400, "PUT", "/api/v1/roles/coder2", "", bad)); code != phigate.EINVALID {
+			t.Fatalf("invalid role: %s", code)
+		}
+		if code := errCode(admin.must(409, "PUT", "/api/v1/roles/clinician", "", coder)); code != phigate.ECONFLICT {
+			t.Fatalf("redefined a built-in role: %s", code)
+		}
+		admin.must(204, "DELETE", "/api/v1/roles/coder", "", nil)
+		admin.must(404, "GET", "/api/v1/roles/coder", "", nil)
 	})
 
 	t.Run("TamperedAndLoggedOut", func(t *testing.T) {

@@ -270,3 +270,29 @@ func TestMFARequired(t *testing.T) {
 		}
 	}
 }
+
+func TestLive(t *testing.T) {
+	l, err := policy.NewLive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	coder := phigate.RoleDef{Name: "coder", Permissions: []phigate.Permission{{Resource: phigate.ResourceNotes, Action: phigate.ActionRead}},
+		Purposes: []phigate.Purpose{phigate.PurposePayment}, Views: map[phigate.Purpose]phigate.View{phigate.PurposePayment: {Notes: true}}}
+	pr := &phigate.Principal{Roles: []phigate.Role{"coder"}, MFA: true}
+	req := &phigate.AccessRequest{Principal: pr, Resource: phigate.ResourceNotes, Action: phigate.ActionRead, Purpose: phigate.PurposePayment, PatientID: "p"}
+	if l.Decide(req).Allow {
+		t.Fatal("unknown role allowed")
+	}
+	if err := l.Set(coder); err != nil {
+		t.Fatal(err)
+	}
+	if !l.Decide(req).Allow || len(l.Custom()) != 1 || l.KnownRoles([]phigate.Role{"coder"}) != nil {
+		t.Fatal("custom role not live")
+	}
+	if err := l.Set(phigate.RoleDef{Name: "Bad"}); err == nil || len(l.Custom()) != 1 {
+		t.Fatal("a bad set changed the policy")
+	}
+	if err := l.Set(); err != nil || l.Decide(req).Allow {
+		t.Fatal("removed role still allowed")
+	}
+}

@@ -357,6 +357,9 @@ func (db *DB) ListBreakGlass(ctx context.Context, since time.Time) ([]*phigate.B
 
 // PutCustomRole creates or replaces a custom role.
 func (db *DB) PutCustomRole(ctx context.Context, r *phigate.CustomRole) error {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = db.Now().UTC()
+	}
 	return db.execAuth(ctx, "postgres.PutCustomRole", false, `INSERT INTO custom_roles (name, definition, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET definition = excluded.definition`, string(r.Name), string(r.Definition), unixOf(r.CreatedAt))
 }

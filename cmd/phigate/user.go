@@ -262,6 +262,15 @@ func (m *Main) openAccess(ctx context.Context, cl *configLoader, withAuth bool) 
 // openPolicy builds the policy: the built-in roles and the custom roles
 // stored in the database.
 func (d *deployment) openPolicy(ctx context.Context) (*policy.Policy, error) {
+	defs, err := d.customRoles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return policy.New(defs...)
+}
+
+// customRoles reads the custom role definitions from the store.
+func (d *deployment) customRoles(ctx context.Context) ([]phigate.RoleDef, error) {
 	custom, err := d.store.ListCustomRoles(ctx)
 	if err != nil {
 		return nil, err
@@ -274,12 +283,12 @@ func (d *deployment) openPolicy(ctx context.Context) (*policy.Policy, error) {
 		}
 		defs = append(defs, def)
 	}
-	return policy.New(defs...)
+	return defs, nil
 }
 
 // openAuthService builds the auth service on the deployment's store and
 // audit log: no audit log, no access.
-func (d *deployment) openAuthService(pol *policy.Policy) (*auth.Service, error) {
+func (d *deployment) openAuthService(pol interface{ KnownRoles([]phigate.Role) error }) (*auth.Service, error) {
 	log, err := d.auditLog()
 	if err != nil {
 		return nil, err
@@ -307,7 +316,11 @@ func (d *deployment) auditLog() (phigate.AuditLog, error) {
 // hasher come from the keys package; without them the patient routes are
 // left out.
 func (d *deployment) newAccessHandler(ctx context.Context, h *api.Handler, sealer phigate.Sealer, hasher phigate.Hasher) (*api.AccessHandler, error) {
-	pol, err := d.openPolicy(ctx)
+	defs, err := d.customRoles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := policy.NewLive(defs...)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +330,8 @@ func (d *deployment) newAccessHandler(ctx context.Context, h *api.Handler, seale
 	}
 	h.Authenticator = svc
 	guard := &auth.Guard{Policy: pol, Audit: d.audit, Hasher: hasher}
-	ah := &api.AccessHandler{Handler: h, Accounts: svc, Guard: guard, Roles: pol}
+	ah := &api.AccessHandler{Handler: h, Accounts: svc, Guard: guard, Roles: pol,
+		RoleEditor: &api.RoleEditor{Roles: pol, Store: d.store}}
 	if sealer != nil && hasher != nil {
 		rs := &records.Service{Store: d.store, Guard: guard, Sealer: sealer, Hasher: hasher}
 		if err := rs.Open(); err != nil {
