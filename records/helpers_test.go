@@ -107,12 +107,6 @@ func (r *recorder) Record(_ context.Context, e *phigate.Event) error {
 	return nil
 }
 
-func (r *recorder) last() phigate.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.events[len(r.events)-1]
-}
-
 type env struct {
 	svc    *records.Service
 	db     *sqlite.DB
