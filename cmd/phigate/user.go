@@ -328,6 +328,7 @@ func (d *deployment) newAccessHandler(ctx context.Context, h *api.Handler, seale
 	if err != nil {
 		return nil, err
 	}
+	svc.Sealer = sealer // TOTP secrets and break-glass reasons are sealed when keys are configured
 	h.Authenticator = svc
 	guard := &auth.Guard{Policy: pol, Audit: d.audit, Hasher: hasher}
 	ah := &api.AccessHandler{Handler: h, Accounts: svc, Guard: guard, Roles: pol,
