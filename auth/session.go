@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 
 	phigate "github.com/phigate/phigate"
 )
@@ -149,6 +150,9 @@ func (s *Service) Logout(ctx context.Context, token, source string) error {
 	return s.Store.DeleteSession(ctx, sess.ID)
 }
 
+// touchEvery bounds how often a session's last activity is written.
+const touchEvery = 15 * time.Second
+
 // CSRFToken returns the anti-forgery token of a session: derived from the
 // session token, so it needs no storage and dies with the session.
 func CSRFToken(sessionToken string) string {
@@ -192,9 +196,13 @@ func (s *Service) authenticateSession(ctx context.Context, c phigate.Credential)
 	if !safeMethod(c.Method) && !EqualHash(CSRFToken(c.SessionToken), c.CSRFToken) {
 		return nil, phigate.Errorf(phigate.EFORBIDDEN, op, "missing or wrong CSRF token")
 	}
-	sess.LastSeenAt = s.now()
-	if err := s.Store.UpdateSession(ctx, sess); err != nil {
-		return nil, fmt.Errorf("touch session: %w", err)
+	if now := s.now(); now.Sub(sess.LastSeenAt) >= touchEvery {
+		// Recording activity at most every touchEvery can only end an idle
+		// session earlier, never later.
+		sess.LastSeenAt = now
+		if err := s.Store.UpdateSession(ctx, sess); err != nil {
+			return nil, fmt.Errorf("touch session: %w", err)
+		}
 	}
 	p := &phigate.Principal{UserID: u.ID, Name: u.Name, SessionID: sess.ID, Roles: u.Roles, MFA: sess.MFA,
 		BreakGlassUntil: sess.BreakGlassUntil}

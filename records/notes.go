@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	phigate "github.com/phigate/phigate"
+	"github.com/phigate/phigate/policy"
 )
 
 // MaxNoteText bounds the text of one note (bytes).
@@ -150,7 +151,7 @@ func (s *Service) ListPatients(ctx context.Context, purpose phigate.Purpose, lim
 	var ids []string
 	err = s.Guard.Authorize(ctx, ar, func(d phigate.Decision) error {
 		var err error
-		ids, err = s.candidates(ctx, rq, limit)
+		ids, err = s.candidates(ctx, rq, limit, d.Rule != policy.RuleNoRelationNeeded)
 		return err
 	})
 	if err != nil {
@@ -169,19 +170,20 @@ func (s *Service) ListPatients(ctx context.Context, purpose phigate.Purpose, lim
 	return out, nil
 }
 
-// candidates lists the patients a caller may look at: their care teams', or
-// everyone's (up to limit) for roles without care teams.
-func (s *Service) candidates(ctx context.Context, rq Request, limit int) ([]string, error) {
+// candidates lists the patients a caller may look at: their care teams'
+// when the policy allowed the listing through a care-team role, else
+// everyone's (up to limit).
+func (s *Service) candidates(ctx context.Context, rq Request, limit int, careTeamOnly bool) ([]string, error) {
 	var ids []string
-	if rq.Principal.APIKeyID == "" {
+	if careTeamOnly {
+		if rq.Principal.APIKeyID != "" {
+			return nil, nil
+		}
 		team, err := s.Store.CareTeamPatients(ctx, rq.Principal.UserID)
 		if err != nil {
 			return nil, fmt.Errorf("list patients: %w", err)
 		}
-		ids = team
-	}
-	if len(ids) > 0 {
-		return ids[:min(len(ids), limit)], nil
+		return team[:min(len(team), limit)], nil
 	}
 	recs, err := s.Store.ListPatients(ctx, "", limit)
 	if err != nil {

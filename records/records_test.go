@@ -205,6 +205,10 @@ func TestListPatients(t *testing.T) {
 	if err != nil || len(mine) != 1 || mine[0].ID == other.ID {
 		t.Fatalf("clinician list: %v %d", err, len(mine))
 	}
+	none, err := e.svc.ListPatients(as("u_nurse"), phigate.PurposeTreatment, 0)
+	if err != nil || len(none) != 0 {
+		t.Fatalf("nurse without a care team: %v %d", err, len(none))
+	}
 	all, err := e.svc.ListPatients(as("u_bill"), phigate.PurposePayment, 0)
 	if err != nil || len(all) != 2 || all[0].SSN != "" {
 		t.Fatalf("billing list: %v %d", err, len(all))
