@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -12,10 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/phigate/phigate"
-	"github.com/phigate/phigate/api"
-	"github.com/phigate/phigate/auth"
-	"github.com/phigate/phigate/policy"
-	"github.com/phigate/phigate/records"
 )
 
 // UserCommand manages users: add, list, disable, enable, reset-mfa.
@@ -222,123 +217,4 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// access is what the user, apikey and role commands work with: the
-// deployment, its policy and the auth service, acting as the local
-// operator.
-type access struct {
-	d      *deployment
-	auth   *auth.Service
-	policy *policy.Policy
-	actor  string
-}
-
-func (a *access) Close() error { return a.d.Close() }
-
-// openAccess opens the deployment and the access services on it. Every
-// change is audited with the actor "cli:<login>"; without an audit log only
-// the policy is available (withAuth false), never the auth service.
-func (m *Main) openAccess(ctx context.Context, cl *configLoader, withAuth bool) (*access, error) {
-	cfg, err := cl.Load(m.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	d, err := m.openDeployment(ctx, cfg, m.newLogger("error"))
-	if err != nil {
-		return nil, err
-	}
-	a := &access{d: d, actor: "cli:" + cmp.Or(m.Getenv("USER"), "operator")}
-	if a.policy, err = d.openPolicy(ctx); err == nil && withAuth {
-		a.auth, err = d.openAuthService(a.policy)
-	}
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
-// openPolicy builds the policy: the built-in roles and the custom roles
-// stored in the database.
-func (d *deployment) openPolicy(ctx context.Context) (*policy.Policy, error) {
-	defs, err := d.customRoles(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return policy.New(defs...)
-}
-
-// customRoles reads the custom role definitions from the store.
-func (d *deployment) customRoles(ctx context.Context) ([]phigate.RoleDef, error) {
-	custom, err := d.store.ListCustomRoles(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var defs []phigate.RoleDef
-	for _, r := range custom {
-		var def phigate.RoleDef
-		if err := json.Unmarshal(r.Definition, &def); err != nil {
-			return nil, phigate.E(phigate.EINTERNAL, "openPolicy", fmt.Errorf("decode role %s: %w", r.Name, err))
-		}
-		defs = append(defs, def)
-	}
-	return defs, nil
-}
-
-// openAuthService builds the auth service on the deployment's store and
-// audit log: no audit log, no access.
-func (d *deployment) openAuthService(pol interface{ KnownRoles([]phigate.Role) error }) (*auth.Service, error) {
-	log, err := d.auditLog()
-	if err != nil {
-		return nil, err
-	}
-	svc := auth.NewService()
-	svc.Store, svc.Audit, svc.KnownRoles = d.store, log, pol.KnownRoles
-	if err := svc.Open(); err != nil {
-		return nil, err
-	}
-	return svc, nil
-}
-
-// auditLog returns the deployment's audit log. Until one is configured the
-// access commands refuse: no audit, no access.
-func (d *deployment) auditLog() (phigate.AuditLog, error) {
-	if d.audit == nil {
-		return nil, phigate.Errorf(phigate.EAUDIT, "deployment.auditLog", "no audit log is configured")
-	}
-	return d.audit, nil
-}
-
-// newAccessHandler builds the access routes of serve: the policy, the auth
-// service (also the request authenticator), the Guard choke point and the
-// records service, on the deployment's store and audit log. sealer and
-// hasher come from the keys package; without them the patient routes are
-// left out.
-func (d *deployment) newAccessHandler(ctx context.Context, h *api.Handler, sealer phigate.Sealer, hasher phigate.Hasher) (*api.AccessHandler, error) {
-	defs, err := d.customRoles(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pol, err := policy.NewLive(defs...)
-	if err != nil {
-		return nil, err
-	}
-	svc, err := d.openAuthService(pol)
-	if err != nil {
-		return nil, err
-	}
-	svc.Sealer = sealer // TOTP secrets and break-glass reasons are sealed when keys are configured
-	h.Authenticator = svc
-	guard := &auth.Guard{Policy: pol, Audit: d.audit, Hasher: hasher}
-	ah := &api.AccessHandler{Handler: h, Accounts: svc, Guard: guard, Roles: pol,
-		RoleEditor: &api.RoleEditor{Roles: pol, Store: d.store}}
-	if sealer != nil && hasher != nil {
-		rs := &records.Service{Store: d.store, Guard: guard, Sealer: sealer, Hasher: hasher}
-		if err := rs.Open(); err != nil {
-			return nil, err
-		}
-		ah.Records = rs
-	}
-	return ah, nil
 }
