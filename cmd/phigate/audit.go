@@ -62,11 +62,6 @@ type auditOpts struct {
 	prune       string
 }
 
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
-
 const auditUsage = `audit <verify|prove|search|export|disclosures|archive> [flags] [arguments]
 
   verify        walk the chain and its signed checkpoints; report the first event
