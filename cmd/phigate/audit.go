@@ -209,6 +209,29 @@ func openAuditLog(d *deployment, set func(*audit.Log)) (*audit.Log, error) {
 	return l, nil
 }
 
+// auditMirrorName is the file in the data folder that keeps a second copy
+// of every checkpoint (audit verify --checkpoints reads it).
+const auditMirrorName = "audit-checkpoints.jsonl"
+
+// openServingAudit opens the deployment's audit log as a serving node does
+// (checkpoints every DefaultCheckpointEvery events or minute, each copied
+// to the mirror file) and sets it as d.audit. The caller closes it after
+// the server drains: Close commits pending events and signs a last
+// checkpoint.
+func openServingAudit(d *deployment) (*audit.Log, error) {
+	l, err := openAuditLog(d, func(l *audit.Log) {
+		l.Mirror = &audit.FileMirror{Path: filepath.Join(d.cfg.DataDir, auditMirrorName)}
+		if d.log != nil {
+			l.OnError = func(op string, err error) { d.log.Error("audit", "op", op, "err", err.Error()) }
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.audit = l
+	return l, nil
+}
+
 // auditHasher returns the Hasher of patient identifiers. The keys package
 // provides it; until it is wired, patients are given by --patient-hmac.
 var auditHasher = func(d *deployment) phigate.Hasher { return nil }

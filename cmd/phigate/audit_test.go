@@ -135,3 +135,27 @@ func TestAuditCommandErrUsage(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+func TestOpenServingAudit(t *testing.T) {
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	storetest.NoErr(t, cfg.Validate())
+	m := &Main{Stderr: os.Stderr, Getenv: func(string) string { return "" }}
+	d, err := m.openDeployment(context.Background(), cfg, m.newLogger("error"))
+	storetest.NoErr(t, err)
+	defer d.Close()
+	l, err := openServingAudit(d)
+	storetest.NoErr(t, err)
+	storetest.NoErr(t, d.audit.Record(context.Background(), storetest.AuditEvent(1)))
+	storetest.NoErr(t, l.Close())
+	notes, err := audit.ReadMirror(filepath.Join(dir, auditMirrorName))
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("mirror: %d notes, %v", len(notes), err)
+	}
+	env := map[string]string{"PHIGATE_DATA_DIR": dir}
+	code, out, errs := run(t, env, "audit", "verify", "--checkpoints", filepath.Join(dir, auditMirrorName))
+	if code != 0 || !strings.Contains(out, "covered through 1") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+}
