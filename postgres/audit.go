@@ -14,8 +14,8 @@ import (
 // AppendAudit implements phigate.AuditStore. The transaction locks the head
 // row (SELECT ... FOR UPDATE), so appends from every node sharing the
 // database take turns and the chain stays one; the commit is durable
-// (synchronous_commit on). It runs on the pgx connection itself, to load
-// index keys with COPY. Codes: EAUDIT.
+// (synchronous_commit on). It runs on the pgx connection itself, so the
+// whole append takes two round trips. Codes: EAUDIT.
 func (db *DB) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phigate.AuditAppend, error)) error {
 	const op = "postgres.AppendAudit"
 	conn, err := db.db.Conn(ctx)
@@ -26,12 +26,13 @@ func (db *DB) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phig
 	var fnErr error
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		head, err := auditHeadTx(ctx, tx)
+		done := false
+		defer func() {
+			if !done {
+				pc.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+			}
+		}()
+		head, err := lockHead(ctx, pc)
 		if err != nil {
 			return err
 		}
@@ -40,10 +41,11 @@ func (db *DB) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phig
 			fnErr = err
 			return nil
 		}
-		if err := writeAppend(ctx, tx, a); err != nil {
+		if err := writeAppend(ctx, pc, a); err != nil {
 			return err
 		}
-		return tx.Commit(ctx)
+		done = true
+		return nil
 	})
 	if fnErr != nil {
 		return fnErr
@@ -54,12 +56,18 @@ func (db *DB) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phig
 	return nil
 }
 
-func auditHeadTx(ctx context.Context, tx pgx.Tx) (phigate.AuditHead, error) {
+// lockHead begins the transaction and locks and reads the head, in one
+// round trip.
+func lockHead(ctx context.Context, pc *pgx.Conn) (phigate.AuditHead, error) {
 	var h phigate.AuditHead
-	err := tx.QueryRow(ctx, `SELECT size, hash, frontier, checkpoint_size, base_size, base
-		FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)
-	if err != nil {
-		return h, fmt.Errorf("read audit head: %w", err)
+	var b pgx.Batch
+	b.Queue(`BEGIN`)
+	b.Queue(`SELECT size, hash, frontier, checkpoint_size, base_size, base
+		FROM audit_head WHERE id = 1 FOR UPDATE`).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)
+	})
+	if err := pc.SendBatch(ctx, &b).Close(); err != nil {
+		return h, fmt.Errorf("lock audit head: %w", err)
 	}
 	return h, nil
 }
@@ -78,9 +86,9 @@ func auditHead(ctx context.Context, q querier) (phigate.AuditHead, error) {
 	return h, nil
 }
 
-// writeAppend sends every statement of the append in one batch: one round
-// trip, however many blocks and checkpoints.
-func writeAppend(ctx context.Context, tx pgx.Tx, a *phigate.AuditAppend) error {
+// writeAppend sends every statement of the append and the commit in one
+// batch: one round trip, however many blocks and checkpoints.
+func writeAppend(ctx context.Context, pc *pgx.Conn, a *phigate.AuditAppend) error {
 	var batch pgx.Batch
 	// Durable whatever the server's default: Record returns after this.
 	batch.Queue(`SET LOCAL synchronous_commit TO on`)
@@ -98,7 +106,8 @@ func writeAppend(ctx context.Context, tx pgx.Tx, a *phigate.AuditAppend) error {
 	batch.Queue(`UPDATE audit_head SET size = $1, hash = $2, frontier = $3,
 		checkpoint_size = $4, base_size = $5, base = $6 WHERE id = 1`,
 		h.Size, h.Hash, nonNil(h.Frontier), h.CheckpointSize, h.BaseSize, h.Base)
-	if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+	batch.Queue(`COMMIT`)
+	if err := pc.SendBatch(ctx, &batch).Close(); err != nil {
 		return fmt.Errorf("write audit append: %w", err)
 	}
 	return nil
