@@ -68,6 +68,21 @@ func ReadMirror(path string) ([][]byte, error) {
 	return notes, sc.Err()
 }
 
+// Mirrors copies each checkpoint to several places (a file and syslog).
+type Mirrors []Mirror
+
+// WriteCheckpoint implements Mirror: it writes to every mirror and returns
+// the first error.
+func (ms Mirrors) WriteCheckpoint(ctx context.Context, note []byte) error {
+	var first error
+	for _, m := range ms {
+		if err := m.WriteCheckpoint(ctx, note); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 // ActionCheckpoint is the syslog MSGID of a checkpoint copy.
 const ActionCheckpoint = "audit.checkpoint"
 

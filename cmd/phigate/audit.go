@@ -60,6 +60,7 @@ type auditOpts struct {
 	out         string
 	before      string
 	prune       string
+	retention   int
 }
 
 const auditUsage = `audit <verify|prove|search|export|disclosures|archive> [flags] [arguments]
@@ -108,6 +109,7 @@ func (c *AuditCommand) ParseFlags(args []string) error {
 	c.fs.StringVar(&o.out, "out", "", "export, archive: output file (export default: stdout)")
 	c.fs.StringVar(&o.before, "before", "", "archive: only events before this time")
 	c.fs.StringVar(&o.prune, "prune", "", "archive: remove the events of this archived segment")
+	c.fs.IntVar(&o.retention, "retention-years", 6, "archive --prune: retention in years (at least 6)")
 	if err := c.fs.Parse(args); err != nil {
 		return err
 	}

@@ -20,7 +20,8 @@ func (c *AuditCommand) archive(ctx context.Context, env *auditEnv) error {
 		if err != nil {
 			return err
 		}
-		if err := audit.Prune(ctx, env.d.store, seg, audit.DefaultRetention, time.Now()); err != nil {
+		retention := time.Duration(c.opts.retention) * 366 * 24 * time.Hour
+		if err := audit.Prune(ctx, env.d.store, seg, retention, time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.m.Stdout, "pruned events %d..%d (archived in %s)\n", seg.First, seg.Last, c.opts.prune)

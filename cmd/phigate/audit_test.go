@@ -159,3 +159,27 @@ func TestOpenServingAudit(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 }
+
+func TestAuditArchive(t *testing.T) {
+	dir := MustAuditDeployment(t, 25)
+	env := map[string]string{"PHIGATE_DATA_DIR": dir}
+	seg := filepath.Join(t.TempDir(), "seg.jsonl")
+	code, out, errs := run(t, env, "audit", "archive", "--out", seg)
+	if code != 0 || !strings.Contains(out, "archived events 1..") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	code, out, _ = run(t, env, "audit", "verify", "--segment", seg)
+	if code != 0 || strings.Count(out, "OK") != 2 {
+		t.Fatalf("verify with segment: exit %d: %s", code, out)
+	}
+	t.Run("ErrInsideRetention", func(t *testing.T) {
+		code, _, errs := run(t, env, "audit", "archive", "--prune", seg)
+		if code != 1 || !strings.Contains(errs, "forbidden") {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		code, _, errs = run(t, env, "audit", "archive", "--prune", seg, "--retention-years", "1")
+		if code != 1 || !strings.Contains(errs, "invalid") {
+			t.Fatalf("short retention: exit %d: %s", code, errs)
+		}
+	})
+}
