@@ -132,7 +132,7 @@ type AuditStore interface {
 	AuditHead(ctx context.Context) (AuditHead, error)
 	// ScanAuditBlocks calls fn for each block with Last > after and
 	// First <= through (through <= 0: to the end), by First; Filter may be
-	// left empty. Blocks passed to fn are valid only during the call.
+	// left empty. fn may keep a block but must not change it.
 	ScanAuditBlocks(ctx context.Context, after, through int64, fn func(*AuditBlock) error) error
 	// AuditSeqRange bounds the events whose time may fall in
 	// [since, until) (zero times: unbounded) by the blocks' time ranges:

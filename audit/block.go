@@ -46,7 +46,11 @@ var errBlock = errors.New("malformed block")
 // its entry. The leaves share data's memory. A malformed tail yields the
 // leaves before it and an error.
 func DecodeBlock(data []byte) ([]Leaf, error) {
-	var out []Leaf
+	return appendLeaves(nil, data)
+}
+
+// appendLeaves appends the leaves of block data to out.
+func appendLeaves(out []Leaf, data []byte) ([]Leaf, error) {
 	for len(data) > 0 {
 		n, k := binary.Uvarint(data)
 		if k <= 0 || n > uint64(len(data)-k) || uint64(len(data)-k)-n < 2*HashSize {

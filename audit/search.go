@@ -215,9 +215,7 @@ func (r *Reader) blocks(ctx context.Context, keys []string, after, through int64
 	}
 	var bs []*phigate.AuditBlock
 	err := r.Store.ScanAuditBlocks(ctx, after, through, func(b *phigate.AuditBlock) error {
-		c := *b
-		c.Data = append([]byte(nil), b.Data...)
-		bs = append(bs, &c)
+		bs = append(bs, b)
 		if len(bs) == searchBlocks {
 			return errStop
 		}

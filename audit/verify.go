@@ -97,7 +97,7 @@ func (v *Verifier) Verify(ctx context.Context) (*Report, error) {
 	w.addCheckpoints(stored, v.Trusted)
 	w.checkBase()
 	if w.rep.Problem == nil {
-		err = pipeLeaves(ctx, v.Store, head.BaseSize, head.Size, w.event)
+		err = scanLeaves(ctx, v.Store, head.BaseSize, head.Size, w.event)
 		if err != nil && !errors.Is(err, errStop) {
 			return nil, fmt.Errorf("scan events: %w", err)
 		}
@@ -225,10 +225,11 @@ func (w *walker) event(r *Leaf) error {
 	if seq != p {
 		return w.fail(KindReordered, p, p, 0, "the event at this position belongs elsewhere")
 	}
-	w.hashLeaf(w.prev[:], r.Entry)
 	if !bytes.Equal(r.Prev, w.prev[:]) {
+		w.hashLeaf(w.prev[:], r.Entry)
 		return w.brokenLink(r, p)
 	}
+	w.hashLeaf(w.prev[:], r.Entry)
 	if !bytes.Equal(r.Hash, w.sum[:]) {
 		return w.fail(KindChanged, p, p, 0, "the event does not match its hash")
 	}

@@ -116,12 +116,12 @@ func (db *DB) ScanAuditBlocks(ctx context.Context, after, through int64, fn func
 		return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
 	}
 	defer rows.Close()
-	var b phigate.AuditBlock
 	for rows.Next() {
-		if err := scanBlock(rows, &b); err != nil {
+		b := &phigate.AuditBlock{} // fn may keep it: a fresh one each time
+		if err := scanBlock(rows, b); err != nil {
 			return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
 		}
-		if err := fn(&b); err != nil {
+		if err := fn(b); err != nil {
 			return err
 		}
 	}
