@@ -56,5 +56,7 @@ type UserStore interface {
 type Store interface {
 	HealthStore
 	UserStore
+	VendorStore
+	ConversationStore
 	Close() error
 }
