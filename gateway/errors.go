@@ -60,7 +60,6 @@ func reasonOf(err error) string {
 	return ""
 }
 
-
 // errorMessage is the message a client sees for err: fixed per reason or
 // per code, never the cause.
 func errorMessage(err error) string {
