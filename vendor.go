@@ -118,6 +118,30 @@ func (v *Vendor) CoverageAtLeast(o *Vendor, t time.Time) bool {
 	return true
 }
 
+// VendorChange describes a vendor to add or the fields of one to change;
+// nil fields are left as they are. The API and the CLI fill it.
+type VendorChange struct {
+	BaseURL        *string
+	Format         *APIFormat
+	CredentialEnv  *string
+	CredentialFile *string
+	// Credential is an API key to store sealed; an empty one removes it.
+	Credential    *[]byte
+	BAAStatus     *BAAStatus
+	BAAEffective  *time.Time
+	BAAExpires    *time.Time
+	BAACategories *[]Category
+	// BAADocument is the signed agreement to store sealed, with its name.
+	BAADocument     *[]byte
+	BAADocumentName *string
+	Region          *string
+	Retention       *string
+	Training        *bool
+	Note            *string
+	Models          *[]string
+	Disabled        *bool
+}
+
 // VendorStore persists the vendor registry. It holds no rules: validation,
 // sealing and coverage live in the gateway package.
 type VendorStore interface {

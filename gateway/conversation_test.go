@@ -99,7 +99,9 @@ func checkCodes(t *testing.T, sent string, codes map[string]string, turn int) {
 // must still be restored, and text that cannot be a placeholder must not
 // be held back.
 func TestStreamSplitAtEveryOffset(t *testing.T) {
-	e := newEnv(t, func(g *gateway.Gateway) { g.Policy = gateway.Policy{Mode: gateway.ModeDeidentify, OutputScan: gateway.OutputOff} })
+	e := newEnv(t, func(g *gateway.Gateway) {
+		g.Policy = gateway.Policy{Mode: gateway.ModeDeidentify, OutputScan: gateway.OutputOff}
+	})
 	prompt := "John Smith, [x] then Jane Doe on 3/14/2026 [NAME"
 	for pad := 0; pad <= 24; pad++ {
 		for chunk := 1; chunk <= 26; chunk += 1 + chunk/8 {
@@ -121,7 +123,9 @@ func TestStreamSplitAtEveryOffset(t *testing.T) {
 // TestStreamHoldsBackOnlyPlaceholders checks that a chunk that cannot start
 // a placeholder is released with the vendor's chunk.
 func TestStreamHoldsBackOnlyPlaceholders(t *testing.T) {
-	e := newEnv(t, func(g *gateway.Gateway) { g.Policy = gateway.Policy{Mode: gateway.ModeDeidentify, OutputScan: gateway.OutputOff} })
+	e := newEnv(t, func(g *gateway.Gateway) {
+		g.Policy = gateway.Policy{Mode: gateway.ModeDeidentify, OutputScan: gateway.OutputOff}
+	})
 	e.vendor.Chunk = 4
 	status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", true, "user", "abcdefgh John Smith ok"))
 	if status != 200 {

@@ -456,7 +456,7 @@ func newEnv(t testing.TB, configure ...func(*gateway.Gateway)) *env {
 	e.vendors = &gateway.VendorService{Store: e.db, Sealer: e.sealer, Audit: e.audit, Now: e.clock, OnChange: e.registry.Forget}
 	e.addVendor("open", phigate.BAA{Status: phigate.BAANone}, phigate.FormatOpenAI)
 	e.addVendor("covered", phigate.BAA{Status: phigate.BAASigned, Effective: e.now.AddDate(-1, 0, 0),
-		Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		Expires:    time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 		Categories: []phigate.Category{phigate.NAME, phigate.DATE, phigate.SSN, phigate.MRN}}, phigate.FormatOpenAI)
 	e.addVendor("claude", phigate.BAA{Status: phigate.BAANone}, phigate.FormatAnthropic)
 	g := gateway.NewGateway()
@@ -481,7 +481,7 @@ func newEnv(t testing.TB, configure ...func(*gateway.Gateway)) *env {
 func (e *env) addVendor(name string, baa phigate.BAA, format phigate.APIFormat) {
 	e.t.Helper()
 	url, env := e.vendor.URL+"/v1", "OPEN_KEY"
-	_, err := e.vendors.Add(context.Background(), "test", name, gateway.VendorChange{BaseURL: &url, Format: &format,
+	_, err := e.vendors.Add(context.Background(), "test", name, phigate.VendorChange{BaseURL: &url, Format: &format,
 		CredentialEnv: &env, BAAStatus: &baa.Status, BAAEffective: &baa.Effective, BAAExpires: &baa.Expires,
 		BAACategories: &baa.Categories})
 	if err != nil {

@@ -111,7 +111,7 @@ func TestFallback(t *testing.T) {
 	down.Status = 503
 	url := down.URL + "/v1"
 	// Make "covered" unreachable; "open" (no BAA) and "covered2" (same BAA) are fallbacks.
-	if _, err := e.vendors.Update(t.Context(), "test", "covered", gateway.VendorChange{BaseURL: &url}); err != nil {
+	if _, err := e.vendors.Update(t.Context(), "test", "covered", phigate.VendorChange{BaseURL: &url}); err != nil {
 		t.Fatal(err)
 	}
 	e.addVendor("covered2", phigate.BAA{Status: phigate.BAASigned, Effective: e.now.AddDate(-1, 0, 0),
@@ -206,7 +206,7 @@ func TestKeyPolicyCannotBeWeakened(t *testing.T) {
 func TestModels(t *testing.T) {
 	e := newEnv(t)
 	models := []string{"gpt-4o"}
-	if _, err := e.vendors.Update(t.Context(), "test", "open", gateway.VendorChange{Models: &models}); err != nil {
+	if _, err := e.vendors.Update(t.Context(), "test", "open", phigate.VendorChange{Models: &models}); err != nil {
 		t.Fatal(err)
 	}
 	e.registry.Routes = []gateway.Route{{Name: "notes", Targets: []string{"open/gpt-4o"}}}
@@ -237,12 +237,12 @@ func TestVendorService(t *testing.T) {
 	signed := phigate.BAASigned
 	cases := []struct {
 		name string
-		ch   gateway.VendorChange
+		ch   phigate.VendorChange
 	}{
-		{"ErrPlainHTTP", gateway.VendorChange{BaseURL: str("http://api.example.com/v1")}},
-		{"ErrURLCredentials", gateway.VendorChange{BaseURL: str("https://u:p@api.example.com")}},
-		{"ErrSignedWithoutDates", gateway.VendorChange{BaseURL: str("https://a.example"), BAAStatus: &signed}},
-		{"ErrTwoCredentials", gateway.VendorChange{BaseURL: str("https://a.example"), CredentialEnv: str("A"), CredentialFile: str("/f")}},
+		{"ErrPlainHTTP", phigate.VendorChange{BaseURL: str("http://api.example.com/v1")}},
+		{"ErrURLCredentials", phigate.VendorChange{BaseURL: str("https://u:p@api.example.com")}},
+		{"ErrSignedWithoutDates", phigate.VendorChange{BaseURL: str("https://a.example"), BAAStatus: &signed}},
+		{"ErrTwoCredentials", phigate.VendorChange{BaseURL: str("https://a.example"), CredentialEnv: str("A"), CredentialFile: str("/f")}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -253,13 +253,13 @@ func TestVendorService(t *testing.T) {
 		})
 	}
 	t.Run("ErrName", func(t *testing.T) {
-		if _, err := e.vendors.Add(ctx, "test", "Bad Name", gateway.VendorChange{BaseURL: str("https://a.example")}); phigate.ErrorCode(err) != phigate.EINVALID {
+		if _, err := e.vendors.Add(ctx, "test", "Bad Name", phigate.VendorChange{BaseURL: str("https://a.example")}); phigate.ErrorCode(err) != phigate.EINVALID {
 			t.Fatal(err)
 		}
 	})
 	t.Run("OKSealedSecrets", func(t *testing.T) {
 		key, doc := []byte("sk-secret"), []byte("%PDF signed BAA")
-		v, err := e.vendors.Add(ctx, "test", "sealed", gateway.VendorChange{BaseURL: str(e.vendor.URL + "/v1"),
+		v, err := e.vendors.Add(ctx, "test", "sealed", phigate.VendorChange{BaseURL: str(e.vendor.URL + "/v1"),
 			Credential: &key, BAADocument: &doc, BAADocumentName: str("baa.pdf")})
 		if err != nil {
 			t.Fatal(err)

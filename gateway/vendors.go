@@ -16,30 +16,6 @@ import (
 // warn about it.
 const DefaultBAAWarning = 30 * 24 * time.Hour
 
-// VendorChange describes a vendor to add or the fields to change; nil
-// fields are left as they are (for add: unset).
-type VendorChange struct {
-	BaseURL        *string
-	Format         *phigate.APIFormat
-	CredentialEnv  *string
-	CredentialFile *string
-	// Credential is an API key to store sealed; an empty one removes it.
-	Credential    *[]byte
-	BAAStatus     *phigate.BAAStatus
-	BAAEffective  *time.Time
-	BAAExpires    *time.Time
-	BAACategories *[]phigate.Category
-	// BAADocument is the signed agreement to store sealed, with its name.
-	BAADocument     *[]byte
-	BAADocumentName *string
-	Region          *string
-	Retention       *string
-	Training        *bool
-	Note            *string
-	Models          *[]string
-	Disabled        *bool
-}
-
 // VendorService is the vendor registry's business rules, shared by the CLI
 // and the API: validation, sealing of credentials and BAA documents, and
 // an audit event before every change.
@@ -63,7 +39,7 @@ func (s *VendorService) Get(ctx context.Context, name string) (*phigate.Vendor, 
 }
 
 // Add registers a vendor. Codes: EINVALID, ECONFLICT, ECRYPTO, EAUDIT.
-func (s *VendorService) Add(ctx context.Context, actor, name string, ch VendorChange) (*phigate.Vendor, error) {
+func (s *VendorService) Add(ctx context.Context, actor, name string, ch phigate.VendorChange) (*phigate.Vendor, error) {
 	const op = "gateway.VendorService.Add"
 	if !validName(name) {
 		return nil, phigate.Errorf(phigate.EINVALID, op, "name must be lower-case letters, digits and dashes")
@@ -83,7 +59,7 @@ func (s *VendorService) Add(ctx context.Context, actor, name string, ch VendorCh
 }
 
 // Update changes a vendor. Codes: EINVALID, ENOTFOUND, ECRYPTO, EAUDIT.
-func (s *VendorService) Update(ctx context.Context, actor, name string, ch VendorChange) (*phigate.Vendor, error) {
+func (s *VendorService) Update(ctx context.Context, actor, name string, ch phigate.VendorChange) (*phigate.Vendor, error) {
 	v, err := s.Store.VendorByName(ctx, name)
 	if err != nil {
 		return nil, err
@@ -108,7 +84,7 @@ func (s *VendorService) Update(ctx context.Context, actor, name string, ch Vendo
 // Disable stops all traffic to a vendor. Codes: ENOTFOUND, EAUDIT.
 func (s *VendorService) Disable(ctx context.Context, actor, name string) (*phigate.Vendor, error) {
 	yes := true
-	return s.Update(ctx, actor, name, VendorChange{Disabled: &yes})
+	return s.Update(ctx, actor, name, phigate.VendorChange{Disabled: &yes})
 }
 
 // BAADocument opens a vendor's stored BAA document. Codes: ENOTFOUND
@@ -151,7 +127,7 @@ func (s *VendorService) record(ctx context.Context, actor, action string, v *phi
 }
 
 // apply copies ch into v, seals secrets and validates the result.
-func (s *VendorService) apply(ctx context.Context, v *phigate.Vendor, ch VendorChange) error {
+func (s *VendorService) apply(ctx context.Context, v *phigate.Vendor, ch phigate.VendorChange) error {
 	setStr(&v.BaseURL, ch.BaseURL)
 	if ch.CredentialEnv != nil && *ch.CredentialEnv != "" {
 		v.CredentialFile, v.SealedCredential = "", nil
@@ -204,7 +180,7 @@ func setStr(dst *string, src *string) {
 }
 
 // seal seals a new credential or BAA document.
-func (s *VendorService) seal(ctx context.Context, v *phigate.Vendor, ch VendorChange) error {
+func (s *VendorService) seal(ctx context.Context, v *phigate.Vendor, ch phigate.VendorChange) error {
 	const op = "gateway.VendorService.seal"
 	if ch.Credential != nil && len(*ch.Credential) == 0 {
 		v.SealedCredential = nil
