@@ -314,7 +314,11 @@ func (v *vendorStandIn) serve(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(r.URL.Path, "/messages"):
 		v.serveAnthropic(w, req, answer, toolCall, chunk, delay)
 	case strings.HasSuffix(r.URL.Path, "/embeddings"):
-		w.Write([]byte(`{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],"model":"m","usage":{"prompt_tokens":3,"total_tokens":3}}`))
+		emb := `[0.1,0.2]`
+		if bytes.Contains(body, []byte(`"encoding_format":"base64"`)) {
+			emb = `"zczMPc3MTD4="` // float32 0.1, 0.2 little-endian
+		}
+		w.Write([]byte(`{"object":"list","data":[{"object":"embedding","index":0,"embedding":` + emb + `}],"model":"m","usage":{"prompt_tokens":3,"total_tokens":3}}`))
 	case req.Stream:
 		v.streamOpenAI(w, req, answer, toolCall, chunk, delay)
 	default:

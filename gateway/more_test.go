@@ -314,3 +314,5 @@ func TestConversationExpiry(t *testing.T) {
 		t.Fatalf("expired map reused: %q %q", first, second)
 	}
 }
+
+func vendorModels(ms []string) phigate.VendorChange { return phigate.VendorChange{Models: &ms} }
