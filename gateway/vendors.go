@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/phigate/phigate"
@@ -296,4 +297,46 @@ func (s *VendorService) now() time.Time {
 		return time.Now()
 	}
 	return s.Now()
+}
+
+// AlertBAAs records an audit event "vendor.baa_expiring" (and calls warn)
+// for each enabled vendor whose BAA expires within DefaultBAAWarning or
+// has expired; it returns those vendors.
+func (s *VendorService) AlertBAAs(ctx context.Context, warn func(v *phigate.Vendor, left time.Duration)) ([]*phigate.Vendor, error) {
+	list, err := s.Store.ListVendors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	exp := ExpiringBAAs(list, now, DefaultBAAWarning)
+	for _, v := range exp {
+		left := v.BAA.Expires.Sub(now)
+		if warn != nil {
+			warn(v, left)
+		}
+		if s.Audit != nil {
+			e := &phigate.Event{Time: now, Actor: "phigate", Action: "vendor.baa_expiring", Resource: "vendor:" + v.Name,
+				Outcome: phigate.OutcomeSuccess, Fields: map[string]string{"baa_expires": v.BAA.Expires.UTC().Format(time.RFC3339),
+					"days_left": strconv.Itoa(int(left.Hours() / 24))}}
+			if err := s.Audit.Record(ctx, e); err != nil {
+				return exp, err
+			}
+		}
+	}
+	return exp, nil
+}
+
+// RunBAAAlerts calls AlertBAAs at once and then every interval until ctx
+// ends.
+func (s *VendorService) RunBAAAlerts(ctx context.Context, interval time.Duration, warn func(v *phigate.Vendor, left time.Duration)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.AlertBAAs(ctx, warn)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
