@@ -56,6 +56,8 @@ type UserStore interface {
 type Store interface {
 	HealthStore
 	UserStore
+	AuthStore
+	RecordStore
 	VendorStore
 	ConversationStore
 	Close() error

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/phigate/phigate"
 )
@@ -136,19 +135,4 @@ func scanVendor(s scanner, op string) (*phigate.Vendor, error) {
 	v.BAA.Effective, v.BAA.Expires = optTime(eff), optTime(exp)
 	v.CreatedAt, v.UpdatedAt = timeOf(created), timeOf(updated)
 	return &v, nil
-}
-
-// optUnix and optTime store a zero time as 0.
-func optUnix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func optTime(ns int64) time.Time {
-	if ns == 0 {
-		return time.Time{}
-	}
-	return timeOf(ns)
 }

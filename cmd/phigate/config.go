@@ -31,6 +31,7 @@ type Config struct {
 	LogLevel       string        `toml:"log_level" flag:"log-level" help:"debug, info, warn or error"`
 	BootstrapAdmin string        `toml:"bootstrap_admin" flag:"bootstrap-admin" help:"name of the administrator created on first start"`
 	Server         ServerConfig  `toml:"server"`
+	Auth           AuthConfig    `toml:"auth"`
 	Gateway        GatewayConfig `toml:"gateway"`
 }
 
@@ -77,6 +78,7 @@ func DefaultConfig() Config {
 			IdleTimeout:       Duration(server.DefaultIdleTimeout),
 			ShutdownTimeout:   Duration(server.DefaultShutdownTimeout),
 		},
+		Auth: DefaultAuthConfig(),
 		Gateway: GatewayConfig{
 			ConversationTTL:   Duration(gateway.DefaultConversationTTL),
 			UpstreamTimeout:   Duration(gateway.DefaultUpstreamTimeout),
@@ -106,6 +108,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 {
 		return errors.New("config: server.max_body_bytes must be positive")
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
 	}
 	return nil
 }

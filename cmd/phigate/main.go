@@ -56,6 +56,9 @@ var commands = map[string]command{
 	"doctor":  {"check a deployment's hardening", func(m *Main) Command { return &DoctorCommand{m: m} }},
 	"config":  {"show the effective configuration (config print)", func(m *Main) Command { return &ConfigCommand{m: m} }},
 	"version": {"print the version", func(m *Main) Command { return &VersionCommand{m: m} }},
+	"user":    {"manage users (add, list, disable, enable, reset-mfa)", func(m *Main) Command { return &UserCommand{m: m} }},
+	"apikey":  {"manage API keys (create, list, revoke)", func(m *Main) Command { return &APIKeyCommand{m: m} }},
+	"role":    {"show roles and their permissions (list, show)", func(m *Main) Command { return &RoleCommand{m: m} }},
 	"vendor":  {"manage the AI vendor registry (add, list, show, update, disable)", func(m *Main) Command { return &VendorCommand{m: m} }},
 }
 

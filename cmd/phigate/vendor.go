@@ -352,10 +352,10 @@ func (d *deployment) vendorService() *gateway.VendorService {
 }
 
 // gatewaySealer and gatewayAudit are the keys and audit services the
-// gateway uses (nil until those packages are wired into the deployment:
-// changes are then refused, since they cannot be audited).
+// gateway uses (the sealer is nil until keys is wired into the deployment;
+// without an audit log changes are refused, since they cannot be audited).
 func (d *deployment) gatewaySealer() phigate.Sealer  { return nil }
-func (d *deployment) gatewayAudit() phigate.AuditLog { return nil }
+func (d *deployment) gatewayAudit() phigate.AuditLog { return d.audit }
 
 // checkBAAs warns 30 days before a vendor's BAA expires and fails when an
 // enabled vendor's BAA has expired (PHI is then refused for it).
