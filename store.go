@@ -58,6 +58,8 @@ type Store interface {
 	UserStore
 	AuthStore
 	RecordStore
+	VendorStore
+	ConversationStore
 	AuditStore
 	Close() error
 }

@@ -199,13 +199,6 @@ func (c *AuditCommand) search(ctx context.Context, env *auditEnv) error {
 	return nil
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func (c *AuditCommand) export(ctx context.Context, env *auditEnv) error {
 	enc, err := audit.NewEncoder(c.opts.format, nodeName())
 	if err != nil {
