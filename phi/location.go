@@ -1,0 +1,216 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// generic words that describe but do not name a facility ("the outside
+// hospital", "cardiac rehab").
+var facilityGeneric = map[string]bool{
+	"the": true, "this": true, "that": true, "outside": true, "another": true, "local": true, "a": true, "an": true,
+	"his": true, "her": true, "their": true, "our": true, "other": true, "same": true, "previous": true, "psych": true,
+	"psychiatric": true, "cardiac": true, "pulmonary": true, "acute": true, "rehab": true, "nursing": true, "home": true,
+	"to": true, "from": true, "at": true, "in": true, "of": true, "and": true, "or": true, "for": true, "with": true,
+	"osh": true, "va": true, "outpatient": true, "inpatient": true, "state": true, "county": true, "community": true,
+	"hosp": true, "hospital": true, "med": true, "medical": true, "center": true, "ctr": true, "dialysis": true,
+	"short": true, "long": true, "term": true, "care": true, "facility": true, "health": true, "any": true, "no": true,
+	"not": true, "pt": true, "patient": true, "was": true, "is": true, "be": true, "back": true, "physical": true,
+}
+
+// findLocations finds facility names, places after movement and residence
+// words, street addresses, cities and ZIP codes.
+func (st *state) findLocations() {
+	for i := range st.toks {
+		k := st.kws[i]
+		if k&kwFacility != 0 && st.toks[i].kind == kWord {
+			st.facilityBefore(i)
+		}
+		if k&kwMove != 0 || k&kwLive != 0 {
+			st.placeAfter(i)
+		}
+		if st.is(i, "st") || st.is(i, "saint") {
+			st.saint(i)
+		}
+		if st.toks[i].kind == kNum {
+			st.street(i)
+			st.zip(i)
+		}
+		if st.toks[i].flags&fCity != 0 {
+			st.city(i)
+		}
+	}
+}
+
+// placeWord reports whether word i can be part of a place name.
+func (st *state) placeWord(i int, strict bool) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	if t.kind != kWord && t.kind != kAlnum {
+		return false
+	}
+	if facilityGeneric[string(lowerInto(st.buf[:0], st.word(i)))] || st.kws[i]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle) != 0 {
+		return false
+	}
+	if st.mixed && t.shape == sLower {
+		return false
+	}
+	if t.flags&fClinical != 0 && t.flags&(fCity|fName|fProper) == 0 {
+		return false
+	}
+	if strict {
+		return t.flags&(fCommon|fCore) == 0 || t.flags&(fCity|fProper) != 0 && st.mixed
+	}
+	return true
+}
+
+// facilityBefore marks the name before "Hospital", "Rehab", "Memorial".
+func (st *state) facilityBefore(i int) {
+	j := i - 1
+	if st.punct(j, '-') {
+		j--
+	}
+	e := j
+	for n := 0; n < 3 && st.placeWord(j, false); n++ {
+		j--
+		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
+			j -= 2
+			break
+		}
+		if st.is(j, "of") && st.placeWord(j-1, false) {
+			j--
+		}
+		if st.punct(j, '-') && st.adjacent(j-1) && st.adjacent(j) {
+			j--
+		}
+	}
+	if j == e {
+		return
+	}
+	s := j + 1
+	for s < e && st.toks[s].kind == kPunct {
+		s++
+	}
+	conf := float32(0.85)
+	if st.toks[i].shape == sLower && !st.mixed && st.allCommon(s, e) {
+		conf = 0.6
+	}
+	st.add(s, e, phigate.LOCATION, conf, "facility")
+}
+
+func (st *state) allCommon(s, e int) bool {
+	for k := s; k <= e; k++ {
+		if st.toks[k].kind == kWord && st.toks[k].flags&(fCommon|fCore) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// placeAfter marks the place after "transferred to", "lives in", "from".
+func (st *state) placeAfter(i int) {
+	j := i + 1
+	if st.kws[i]&kwLive != 0 && (st.is(j, "nearby") || st.is(j, "alone")) {
+		j++
+	}
+	if st.kw(j)&kwPlacePrep == 0 {
+		return
+	}
+	j++
+	if st.is(j, "the") {
+		j++
+	}
+	if !st.placeWord(j, true) || st.kw(j)&kwFacility != 0 {
+		return
+	}
+	e := j
+	for e+1 < len(st.toks) && e-j < 2 && st.placeWord(e+1, true) && !st.toks[e+1].newline && st.kw(e+1)&kwFacility == 0 {
+		e++
+	}
+	st.add(j, e, phigate.LOCATION, 0.8, "place-context")
+}
+
+// saint marks "St. Mary's", "Saint Agnes".
+func (st *state) saint(i int) {
+	j := i + 1
+	if st.punct(j, '.') {
+		j++
+	}
+	if j < len(st.toks) && st.toks[j].kind == kWord && st.toks[j].flags&(fName|fProper) != 0 && st.toks[j].flags&fClinical == 0 &&
+		(!st.mixed || st.toks[j].shape != sLower) && st.kw(j)&kwStop == 0 {
+		st.add(i, j, phigate.LOCATION, 0.8, "saint")
+	}
+}
+
+// street marks "123 Main Street" and "45 Elm St., Apt 4".
+func (st *state) street(i int) {
+	if st.digits(i) > 6 || st.toks[i].newline == false && i > 0 && st.toks[i-1].kind == kNum {
+		return
+	}
+	j := i + 1
+	for n := 0; n < 4 && j < len(st.toks) && st.toks[j].kind == kWord; n++ {
+		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed) && !st.is(j, "dr") {
+			e := j
+			if st.punct(e+1, '.') {
+				e++
+			}
+			st.add(i, e, phigate.LOCATION, 0.9, "street")
+			return
+		}
+		if st.kws[j]&kwStop != 0 || st.toks[j].flags&fClinical != 0 {
+			return
+		}
+		j++
+	}
+}
+
+var usStates = map[string]bool{}
+
+func init() {
+	for _, s := range []string{"al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks",
+		"ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok",
+		"or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "pr", "alabama", "alaska", "arizona",
+		"arkansas", "california", "colorado", "connecticut", "delaware", "florida", "georgia", "hawaii", "idaho", "illinois",
+		"indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+		"mississippi", "missouri", "montana", "nebraska", "nevada", "ohio", "oklahoma", "oregon", "pennsylvania", "tennessee",
+		"texas", "utah", "vermont", "virginia", "washington", "wisconsin", "wyoming"} {
+		usStates[s] = true
+	}
+}
+
+// zip marks a ZIP code after a state ("MA 02115") or the word "zip".
+func (st *state) zip(i int) {
+	if st.digits(i) != 5 {
+		return
+	}
+	e := i
+	if st.punct(i+1, '-') && st.digits(i+2) == 4 && st.adjacent(i) {
+		e = i + 2
+	}
+	p := i - 1
+	if st.punct(p, ',') {
+		p--
+	}
+	if p >= 0 && (usStates[string(lowerInto(st.buf[:0], st.word(p)))] && st.toks[p].shape == sUpper || st.is(p, "zip") || st.is(p, "zipcode")) {
+		st.add(i, e, phigate.LOCATION, 0.9, "zip")
+	}
+}
+
+// city marks a US city name (one or more words) in a place context, or
+// an unambiguous one anywhere.
+func (st *state) city(i int) {
+	t := st.toks[i]
+	if t.kind != kWord || st.mixed && t.shape == sLower || t.flags&fClinical != 0 {
+		return
+	}
+	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
+	state := st.punct(i+1, ',') && usStates[string(lowerInto(st.buf[:0], st.word(min(i+2, len(st.toks)-1))))]
+	common := t.flags&(fCommon|fCore) != 0
+	switch {
+	case !common && t.flags&fName == 0 && t.end-t.start > 3:
+		st.add(i, i, phigate.LOCATION, 0.7, "city")
+	case (prep || state) && !common:
+		st.add(i, i, phigate.LOCATION, 0.8, "city-context")
+	case state && (t.shape != sLower || !st.mixed):
+		st.add(i, i, phigate.LOCATION, 0.75, "city-state")
+	}
+}

@@ -1,0 +1,303 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// Levels of evidence that a word is part of a person's name.
+const (
+	lvNone   = iota // no context: the word must be an unambiguous name
+	lvWeak          // "per", "spoke with", "aware": a dictionary name
+	lvMedium        // "wife", "nurse", a credential after: a name-like word
+	lvStrong        // "Dr", "Mrs": almost any word
+)
+
+var levelConf = [...]float32{lvNone: 0.6, lvWeak: 0.75, lvMedium: 0.85, lvStrong: 0.95}
+
+// findNames finds person names from titles, roles, relations, credentials,
+// initials and the name dictionaries.
+func (st *state) findNames() {
+	for i := 0; i < len(st.toks); i++ {
+		k := st.kws[i]
+		switch {
+		case k&kwTitle != 0 && st.titleUse(i):
+			st.nameAfter(i, lvStrong, "title-name")
+		case k&kwRelation != 0:
+			st.nameAfter(i, lvMedium, "relation-name")
+		case k&kwRole != 0 && st.toks[i].kind == kWord:
+			st.nameAfter(i, lvMedium, "role-name")
+		case k&kwVerb != 0:
+			st.nameAfter(i, lvWeak, "context-name")
+		}
+		if k&(kwCred|kwPost) != 0 {
+			st.nameBefore(i)
+		}
+		if st.isInitial(i) {
+			st.initialName(i)
+		}
+		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
+			st.addName(i, i, lvNone, "dictionary-name")
+		}
+	}
+	st.signatureLines()
+}
+
+// titleUse rejects titles used otherwise ("MS" for mental status is
+// handled by requiring a name-like word after it).
+func (st *state) titleUse(i int) bool {
+	if st.is(i, "ms") || st.is(i, "miss") {
+		return st.toks[i].shape != sUpper || st.punct(i+1, '.')
+	}
+	return true
+}
+
+// isInitial reports whether token i is a single letter, optionally with ".".
+func (st *state) isInitial(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	return t.kind == kWord && t.end-t.start == 1 && (st.toks[i].shape == sUpper || st.punct(i+1, '.') && st.adjacent(i))
+}
+
+// skipGlue moves from token i over punctuation that may sit between a
+// trigger and a name: ". , : ( - \" '".
+func (st *state) skipGlue(i int) int {
+	for n := 0; n < 3 && i < len(st.toks) && st.toks[i].kind == kPunct; n++ {
+		switch st.text[st.toks[i].start] {
+		case '.', ',', ':', '(', '-', '"', '\'':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// accept reports whether word i can be part of a name at level lv.
+func (st *state) accept(i, lv int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	if t.kind != kWord || t.end-t.start < 2 && lv < lvStrong {
+		return false
+	}
+	f, k := t.flags, st.kws[i]
+	named := f&fName != 0
+	common := f&(fCommon|fCore) != 0
+	oov := f&(fCommon|fCore|fProper|fClinical|fCity|fName) == 0
+	capital := t.shape == sTitle || t.shape == sUpper
+	if st.mixed && !capital && lv < lvStrong {
+		return false
+	}
+	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
+		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.accept(st.nextWord(i), lvMedium)
+	}
+	switch lv {
+	case lvStrong:
+		return k&kwNotNameAfterTitle == 0 && (named || oov || !common || capital && st.mixed)
+	case lvMedium:
+		return named && f&fClinical == 0 || oov && t.end-t.start > 2 || named && f&fLastTop != 0
+	case lvWeak:
+		return named && !common && f&fClinical == 0 || oov && st.mixed && capital
+	default:
+		return named && !common && f&(fClinical|fProper) != fClinical && f&fCity == 0 && t.end-t.start > 2 && !st.sentenceStartOnly(i)
+	}
+}
+
+// sentenceStartOnly is true for a capitalised word at the start of a
+// sentence in mixed-case text, where capitals say nothing.
+func (st *state) sentenceStartOnly(i int) bool {
+	return false
+}
+
+// nextWord returns the index of the next word after i, skipping glue.
+func (st *state) nextWord(i int) int { return st.skipGlue(i + 1) }
+
+// nameAfter marks the name that follows trigger i.
+func (st *state) nameAfter(i, lv int, rec string) {
+	j := st.skipGlue(i + 1)
+	if lv == lvStrong && st.kw(j)&kwTitle != 0 {
+		j = st.skipGlue(j + 1)
+	}
+	if lv == lvMedium && (st.is(j, "is") || st.is(j, "was")) {
+		j = st.skipGlue(j + 1)
+		if st.kw(j)&kwTitle != 0 {
+			j, lv = st.skipGlue(j+1), lvStrong
+		}
+	}
+	for n := 0; n < 4; n++ {
+		e := st.nameChain(j, lv)
+		if e < j {
+			return
+		}
+		st.addName(j, e, lv, rec)
+		if lv < lvMedium {
+			return
+		}
+		// lists: "sons Smokey, Morris and Roger", "Drs Ferullo and Saeed"
+		k := e + 1
+		if !(st.punct(k, ',') || st.is(k, "and") || st.punct(k, '&')) {
+			return
+		}
+		k++
+		if st.is(k, "and") || st.punct(k, '&') {
+			k++
+		}
+		if st.kw(k)&kwTitle != 0 {
+			k = st.skipGlue(k + 1)
+		}
+		j = k
+		lv = min(lv, lvMedium)
+	}
+}
+
+// nameChain returns the last token of the name starting at j (first
+// word accepted at lv, following words at lvMedium), or -1.
+func (st *state) nameChain(j, lv int) int {
+	if st.isInitial(j) && (lv >= lvMedium) {
+		k := j + 1
+		if st.punct(k, '.') {
+			k++
+		}
+		if st.accept(k, max(lv, lvMedium)) {
+			return st.extendName(k)
+		}
+		return -1
+	}
+	if !st.accept(j, lv) {
+		return -1
+	}
+	return st.extendName(j)
+}
+
+// extendName extends a name ending at word e over further name words,
+// initials and hyphenated parts.
+func (st *state) extendName(e int) int {
+	for n := 0; n < 3; n++ {
+		k := e + 1
+		switch {
+		case st.punct(k, '-') && st.adjacent(e) && st.adjacent(k) && st.toks[k+1].kind == kWord && st.accept(k+1, lvMedium):
+			e = k + 1
+			continue
+		case st.isInitial(k) && st.punct(k+1, '.') && st.accept(k+2, lvMedium) && !st.toks[k].newline:
+			e = k + 2
+			continue
+		case st.isInitial(k) && st.toks[k].shape == sUpper && !st.punct(k+1, '.') && st.accept(k+1, lvMedium) && !st.toks[k].newline:
+			e = k + 1
+			continue
+		}
+		if k < len(st.toks) && !st.toks[k].newline && st.accept(k, lvMedium) && st.nameLike(k) {
+			e = k
+			continue
+		}
+		break
+	}
+	return e
+}
+
+// nameLike is true for a dictionary name or an unknown capitalised word.
+func (st *state) nameLike(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	f := st.toks[i].flags
+	return f&fName != 0 || f&(fCommon|fCore|fClinical) == 0
+}
+
+func (st *state) addName(i, j, lv int, rec string) {
+	st.add(i, j, phigate.NAME, levelConf[lv], rec)
+}
+
+// nameBefore marks the name before a credential ("Mary Hulse, RN") or a
+// report word ("Dr. X aware").
+func (st *state) nameBefore(i int) {
+	cred := st.kws[i]&kwCred != 0 && (st.toks[i].shape == sUpper || st.kws[i]&kwPost == 0)
+	j := i - 1
+	if st.punct(j, ',') || st.punct(j, '(') {
+		j--
+	}
+	lv := lvWeak
+	if cred {
+		lv = lvMedium
+	}
+	e := j
+	for n := 0; n < 4 && j >= 0; n++ {
+		switch {
+		case st.accept(j, lv) && (n == 0 || st.nameLike(j) || cred):
+			j--
+		case st.punct(j, '.') && j > 0 && st.isInitial(j-1) && n > 0:
+			j -= 2
+		case st.isInitial(j) && n > 0:
+			j--
+		case st.punct(j, '-') && n > 0 && st.adjacent(j-1) && st.adjacent(j) && j > 0 && st.toks[j-1].kind == kWord:
+			j -= 2
+		default:
+			n = 4
+			continue
+		}
+		if j >= 0 && j+1 < len(st.toks) && st.toks[j+1].newline {
+			break
+		}
+	}
+	if j < e {
+		s := j + 1
+		for s < e && st.toks[s].kind == kPunct {
+			s++
+		}
+		st.addName(s, e, lv, "credential-name")
+	}
+}
+
+// initialName marks "E. Welsh" and "J Smith".
+func (st *state) initialName(i int) {
+	if st.is(i, "a") || st.is(i, "i") && !st.punct(i+1, '.') {
+		return
+	}
+	k := i + 1
+	if st.punct(k, '.') {
+		k++
+	} else if st.toks[i].shape != sUpper {
+		return
+	}
+	if k >= len(st.toks) || st.toks[k].newline {
+		return
+	}
+	f := st.toks[k].flags
+	if st.accept(k, lvMedium) && (f&fName != 0 && f&fClinical == 0 || st.punct(i+1, '.') && f&(fCommon|fCore|fClinical) == 0) {
+		st.addName(i, st.extendName(k), lvMedium, "initial-name")
+	}
+}
+
+// signatureLines marks short lines made only of names ("Marie Munroe").
+func (st *state) signatureLines() {
+	for i := 0; i < len(st.toks); {
+		j := i + 1
+		for j < len(st.toks) && !st.toks[j].newline {
+			j++
+		}
+		st.signatureLine(i, j)
+		i = j
+	}
+}
+
+func (st *state) signatureLine(i, j int) {
+	words, named := 0, 0
+	for k := i; k < j; k++ {
+		t := st.toks[k]
+		switch {
+		case t.kind == kPunct && (st.punct(k, '.') || st.punct(k, ',') || st.punct(k, '-')):
+		case st.isInitial(k):
+		case t.kind == kWord && st.kws[k]&kwCred != 0:
+		case t.kind == kWord && st.accept(k, lvMedium) && st.nameLike(k):
+			words++
+			if t.flags&fName != 0 && t.flags&(fCommon|fCore) == 0 {
+				named++
+			}
+		default:
+			return
+		}
+	}
+	if words >= 1 && words <= 4 && named >= 1 && (words >= 2 || named == 1 && st.toks[i].shape != sLower) {
+		st.addName(i, j-1, lvMedium, "signature")
+	}
+}
