@@ -43,7 +43,7 @@ func (st *state) sep(i int, c byte) bool {
 
 func (st *state) numericDate(i int) int {
 	a := st.num(i)
-	if st.digits(i) > 4 || (i > 0 && (st.punct(i-1, '.') || st.punct(i-1, '/') || st.punct(i-1, ':')) && !st.toks[i].space) {
+	if st.digits(i) > 4 || (i > 0 && (st.punct(i-1, '.') || st.punct(i-1, '/') || st.punct(i-1, ':') && st.num(i-2) >= 0) && !st.toks[i].space) {
 		return -1
 	}
 	for _, c := range []byte{'/', '-', '.'} {
@@ -64,6 +64,10 @@ func (st *state) numericDate(i int) int {
 		}
 		if c == '/' && st.digits(i+2) == 4 && a >= 1 && a <= 12 && st.digits(i) <= 2 {
 			st.add(i, i+2, phigate.DATE, 0.9, "date-my")
+			return i + 2
+		}
+		if c == '/' && a >= 1 && a <= 12 && st.digits(i) <= 2 && st.digits(i+2) == 2 && (b > 31 || b == 0) && !st.sep(i+3, '/') {
+			st.add(i, i+2, phigate.DATE, 0.85, "date-my")
 			return i + 2
 		}
 		if c == '.' || !validMD(a, b) || st.digits(i+2) > 2 || st.digits(i) > 2 {
@@ -120,7 +124,13 @@ func (st *state) shortDateConfidence(i int, c byte) float32 {
 		return 0
 	}
 	if a <= 4 && b <= 4 && a < b && !ctx {
-		return 0.35 // 1/2, 2/3, 3/4: usually fractions
+		return 0.25 // 1/2, 2/3, 3/4: usually fractions
+	}
+	rangeLeft := st.punct(i-1, '-') && st.num(i-2) >= 0 && !st.punct(i-3, '/')
+	rangeRight := st.punct(i+3, '-') && st.num(i+4) >= 0 && st.adjacent(i+2) && !st.punct(i+5, '/')
+	if rangeLeft || rangeRight ||
+		st.punct(i+3, '.') && st.adjacent(i+2) && st.num(i+4) >= 0 || st.punct(i+3, '/') {
+		return 0 // part of a longer numeric expression
 	}
 	if ctx {
 		return 0.95

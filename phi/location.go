@@ -15,6 +15,12 @@ var facilityGeneric = map[string]bool{
 	"not": true, "pt": true, "patient": true, "was": true, "is": true, "be": true, "back": true, "physical": true,
 }
 
+// distinctiveFacility words name a facility when another facility word
+// follows ("Memorial Hospital").
+var distinctiveFacility = map[string]bool{"memorial": true, "adventist": true, "general": true, "university": true,
+	"veterans": true, "children's": true, "baptist": true, "methodist": true, "presbyterian": true, "lutheran": true,
+	"mercy": true, "providence": true, "sinai": true, "shriners": true, "kaiser": true}
+
 // findLocations finds facility names, places after movement and residence
 // words, street addresses, cities and ZIP codes.
 func (st *state) findLocations() {
@@ -28,6 +34,12 @@ func (st *state) findLocations() {
 		}
 		if st.is(i, "st") || st.is(i, "saint") {
 			st.saint(i)
+		}
+		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && st.is(i+1, "of") {
+			st.universityOf(i)
+		}
+		if st.toks[i].kind == kWord && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
+			st.cityPair(i)
 		}
 		if st.toks[i].kind == kNum {
 			st.street(i)
@@ -54,23 +66,30 @@ func (st *state) placeWord(i int, strict bool) bool {
 	if st.mixed && t.shape == sLower {
 		return false
 	}
-	if t.flags&fClinical != 0 && t.flags&(fCity|fName|fProper) == 0 {
+	if t.flags&fClinical != 0 || t.kind == kAlnum && strict {
+		return false
+	}
+	if !strict && t.flags&(fCommon|fCore) != 0 && t.flags&(fName|fCity|fProper) == 0 {
 		return false
 	}
 	if strict {
-		return t.flags&(fCommon|fCore) == 0 || t.flags&(fCity|fProper) != 0 && st.mixed
+		return t.flags&(fCommon|fCore) == 0 || t.flags&(fCity|fProper|fName) != 0 && st.mixed && t.shape == sTitle ||
+			st.num(i+1) >= 0 && st.digits(i+1) <= 2 && !st.followedByUnit(i+1)
 	}
 	return true
 }
 
 // facilityBefore marks the name before "Hospital", "Rehab", "Memorial".
 func (st *state) facilityBefore(i int) {
+	if st.is(i, "health") && st.is(i+1, "care") || st.is(i, "center") && st.is(i-1, "medical") {
+		return
+	}
 	j := i - 1
 	if st.punct(j, '-') {
 		j--
 	}
 	e := j
-	for n := 0; n < 3 && st.placeWord(j, false); n++ {
+	for n := 0; n < 3 && (st.placeWord(j, false) || distinctiveFacility[string(lowerInto(st.buf[:0], st.word(max(j, 0))))] && j >= 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
 			j -= 2
@@ -212,5 +231,27 @@ func (st *state) city(i int) {
 		st.add(i, i, phigate.LOCATION, 0.8, "city-context")
 	case state && (t.shape != sLower || !st.mixed):
 		st.add(i, i, phigate.LOCATION, 0.75, "city-state")
+	}
+}
+
+// universityOf marks "University of Maryland", "U of MD".
+func (st *state) universityOf(i int) {
+	if !st.is(i+1, "of") || i+2 >= len(st.toks) || st.toks[i+2].kind != kWord {
+		return
+	}
+	st.add(i, i+2, phigate.LOCATION, 0.85, "university")
+}
+
+// cityPair marks two-word city names ("New Haven", "Bel Air").
+func (st *state) cityPair(i int) {
+	a, b := st.word(i), st.word(i+1)
+	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) {
+		return
+	}
+	key := lowerInto(st.buf[:0], a)
+	key = append(key, ' ')
+	key = lowerInto(key, b)
+	if st.lx.lookup(key)&fCity != 0 {
+		st.add(i, i+1, phigate.LOCATION, 0.75, "city")
 	}
 }

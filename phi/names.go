@@ -6,11 +6,12 @@ import "github.com/phigate/phigate"
 const (
 	lvNone   = iota // no context: the word must be an unambiguous name
 	lvWeak          // "per", "spoke with", "aware": a dictionary name
-	lvMedium        // "wife", "nurse", a credential after: a name-like word
+	lvMedium        // "nurse", a credential after: a name-like word
+	lvKin           // "wife", "son": also a common word that is a first name ("son Bill")
 	lvStrong        // "Dr", "Mrs": almost any word
 )
 
-var levelConf = [...]float32{lvNone: 0.6, lvWeak: 0.75, lvMedium: 0.85, lvStrong: 0.95}
+var levelConf = [...]float32{lvNone: 0.6, lvWeak: 0.75, lvMedium: 0.85, lvKin: 0.85, lvStrong: 0.95}
 
 // findNames finds person names from titles, roles, relations, credentials,
 // initials and the name dictionaries.
@@ -18,14 +19,20 @@ func (st *state) findNames() {
 	for i := 0; i < len(st.toks); i++ {
 		k := st.kws[i]
 		switch {
-		case k&kwTitle != 0 && st.titleUse(i):
-			st.nameAfter(i, lvStrong, "title-name")
+		case k&kwTitle != 0 && st.titleLevel(i) > 0:
+			st.nameAfter(i, st.titleLevel(i), "title-name")
 		case k&kwRelation != 0:
-			st.nameAfter(i, lvMedium, "relation-name")
+			st.nameAfter(i, lvKin, "relation-name")
 		case k&kwRole != 0 && st.toks[i].kind == kWord:
-			st.nameAfter(i, lvMedium, "role-name")
+			lv := lvKin
+			if k&kwCredAmbiguous != 0 || st.toks[i].end-st.toks[i].start <= 3 {
+				lv = lvMedium
+			}
+			st.nameAfter(i, lv, "role-name")
 		case k&kwVerb != 0:
 			st.nameAfter(i, lvWeak, "context-name")
+		case k&kwPrep != 0:
+			st.nameAfter(i, lvNone, "prep-name")
 		}
 		if k&(kwCred|kwPost) != 0 {
 			st.nameBefore(i)
@@ -40,13 +47,20 @@ func (st *state) findNames() {
 	st.signatureLines()
 }
 
-// titleUse rejects titles used otherwise ("MS" for mental status is
-// handled by requiring a name-like word after it).
-func (st *state) titleUse(i int) bool {
-	if st.is(i, "ms") || st.is(i, "miss") {
-		return st.toks[i].shape != sUpper || st.punct(i+1, '.')
+// titleLevel is the evidence a title gives: "MS" may be mental status and
+// "MR" mitral regurgitation, so without a period they need a name-like
+// word after them; before ":" or "," they are no title.
+func (st *state) titleLevel(i int) int {
+	if st.punct(i+1, ':') || st.punct(i+1, ',') || st.punct(i+1, '/') {
+		return 0
 	}
-	return true
+	if (st.is(i, "ms") || st.is(i, "mr") || st.is(i, "miss")) && !st.punct(i+1, '.') {
+		if st.toks[i].shape == sLower && st.is(i, "ms") {
+			return 0
+		}
+		return lvMedium
+	}
+	return lvStrong
 }
 
 // isInitial reports whether token i is a single letter, optionally with ".".
@@ -90,17 +104,21 @@ func (st *state) accept(i, lv int) bool {
 		return false
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
-		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.accept(st.nextWord(i), lvMedium)
+		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.nameLike(st.nextWord(i))
 	}
+	clinical := f&fClinical != 0
 	switch lv {
 	case lvStrong:
-		return k&kwNotNameAfterTitle == 0 && (named || oov || !common || capital && st.mixed)
+		return k&kwNotNameAfterTitle == 0 && !(clinical && !named)
+	case lvKin:
+		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2)
 	case lvMedium:
-		return named && f&fClinical == 0 || oov && t.end-t.start > 2 || named && f&fLastTop != 0
+		return !clinical && (named && !common || oov && t.end-t.start > 2)
 	case lvWeak:
-		return named && !common && f&fClinical == 0 || oov && st.mixed && capital
+		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2)
 	default:
-		return named && !common && f&(fClinical|fProper) != fClinical && f&fCity == 0 && t.end-t.start > 2 && !st.sentenceStartOnly(i)
+		return !clinical && named && !common && t.end-t.start > 2 && f&fCity == 0 &&
+			(f&(fFirst|fLast) != 0 || f&fProper == 0) && !st.sentenceStartOnly(i)
 	}
 }
 
@@ -212,13 +230,25 @@ func (st *state) addName(i, j, lv int, rec string) {
 // report word ("Dr. X aware").
 func (st *state) nameBefore(i int) {
 	cred := st.kws[i]&kwCred != 0 && (st.toks[i].shape == sUpper || st.kws[i]&kwPost == 0)
+	if cred && st.kws[i]&kwCredAmbiguous != 0 && !st.punct(i-1, ',') {
+		p := i - 1
+		known := func(p int) bool {
+			return p >= 0 && st.toks[p].flags&fName != 0 && st.toks[p].flags&(fCommon|fCore|fClinical) == 0
+		}
+		if !known(p) && !(st.nameLike(p) && (known(p-1) || st.isInitial(p-1) || st.punct(p-1, '.') && st.isInitial(p-2))) {
+			cred = false
+		}
+	}
+	if st.kws[i]&kwRole != 0 && st.punct(i-1, '(') && st.punct(i+1, ')') {
+		cred = true
+	}
 	j := i - 1
 	if st.punct(j, ',') || st.punct(j, '(') {
 		j--
 	}
 	lv := lvWeak
 	if cred {
-		lv = lvMedium
+		lv = lvKin
 	}
 	e := j
 	for n := 0; n < 4 && j >= 0; n++ {
@@ -263,7 +293,9 @@ func (st *state) initialName(i int) {
 		return
 	}
 	f := st.toks[k].flags
-	if st.accept(k, lvMedium) && (f&fName != 0 && f&fClinical == 0 || st.punct(i+1, '.') && f&(fCommon|fCore|fClinical) == 0) {
+	dot := st.punct(i+1, '.')
+	top := st.toks[i].shape == sUpper && f&fLastTop != 0 && f&fClinical == 0
+	if st.accept(k, lvMedium) || top && (dot || st.kw(k+1)&kwPost != 0) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }

@@ -70,18 +70,22 @@ func (st *state) reset(lx *lexicon, text []byte) {
 	st.toks = tokenize(st.toks[:0], text)
 	st.kws = st.kws[:0]
 	st.found = st.found[:0]
-	var upper, lower int
+	var title, lower, n int
 	for i := range st.toks {
 		t := &st.toks[i]
 		var k kw
 		if t.kind == kWord || t.kind == kAlnum {
 			b := text[t.start:t.end]
 			t.flags = lx.lookupFold(b, st.buf[:])
+			if t.flags == 0 && len(b) > 3 && b[len(b)-2] == '\'' && b[len(b)-1]|0x20 == 's' {
+				t.flags = lx.lookupFold(b[:len(b)-2], st.buf[:])
+			}
 			k = lookupKW(b, st.buf[:])
 			if t.kind == kWord && t.end-t.start > 1 {
+				n++
 				switch t.shape {
-				case sUpper:
-					upper++
+				case sTitle:
+					title++
 				case sLower:
 					lower++
 				}
@@ -91,8 +95,7 @@ func (st *state) reset(lx *lexicon, text []byte) {
 		}
 		st.kws = append(st.kws, k)
 	}
-	n := upper + lower
-	st.mixed = n > 0 && upper*10 < n*7 && lower*10 > n*2
+	st.mixed = n > 0 && title*20 >= n && lower*10 >= n*3
 }
 
 func (st *state) run() {

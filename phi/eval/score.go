@@ -44,9 +44,9 @@ func ratio(a, b int) float64 {
 
 // ViewResult is the score of one view.
 type ViewResult struct {
-	View    string
-	ByType  map[string]Counts
-	Total   Counts
+	View   string
+	ByType map[string]Counts
+	Total  Counts
 	// Findings counted; TPOverlap overlap a gold span, TPExact equal one.
 	Findings, TPOverlap, TPExact int
 	// FalseByCategory counts false positives per finding category.
