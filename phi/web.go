@@ -172,7 +172,7 @@ func (st *state) findIPv6() {
 		for e < len(t) && (isHex(t[e]) || t[e] == ':' || t[e] == '.') {
 			e++
 		}
-		off = e + 1
+		off = max(e, c+1)
 		if validIPv6(t[s:e]) && (s == 0 || !isLetter(t[s-1])) && (e == len(t) || !isLetter(t[e])) {
 			st.addSpan(s, e, phigate.IP, 0.9, "ipv6")
 		}
