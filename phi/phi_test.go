@@ -72,7 +72,7 @@ func TestGolden(t *testing.T) {
 func TestFindings(t *testing.T) {
 	cases := []struct {
 		name, text, span string
-		cat             phigate.Category
+		cat              phigate.Category
 	}{
 		{"OK/title", "Seen by Dr. Rakusin today.", "Rakusin", phigate.NAME},
 		{"OK/relation", "DAUGHTER SUZETTE CALLED", "SUZETTE", phigate.NAME},
@@ -144,7 +144,7 @@ func FuzzScanner(f *testing.F) {
 	seeds := []string{
 		"Dr. Smith saw pt 7/22/2023.",            // name and date
 		"CALL 410-555-1212 X45 FAX 410-555-1313", // phone, fax
-		"\xff\xfe\x00 Dr. \xc3\xa9milie",          // invalid UTF-8, NUL, accents
+		"\xff\xfe\x00 Dr. \xc3\xa9milie",         // invalid UTF-8, NUL, accents
 		"a.b@c.de http://x.y/z 1.2.3.4 ::1",      // web
 		"the 22nd of July '92 90 yo",             // dates, age
 	}
