@@ -83,8 +83,11 @@ func newPlaceholder(c phigate.Category, r io.Reader) (string, error) {
 	return string(append(code, ']')), nil
 }
 
-// Lookup returns what placeholder stands for.
+// Lookup returns what placeholder stands for. A nil map knows none.
 func (m *PlaceholderMap) Lookup(placeholder string) (Entry, bool) {
+	if m == nil {
+		return Entry{}, false
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.byCode[placeholder]
