@@ -9,7 +9,7 @@ import (
 	"sync"
 )
 
-//go:generate go run ./internal/gendict -src /tmp/phigate-dict-src -out dict.gz -zip3 ../deid/zip3.txt -clinical internal/gendict/clinical.txt
+//go:generate go run ./internal/gendict -src /tmp/phigate-dict-src -out dict.gz -zip3 ../deid/zip3.txt -clinical internal/gendict/clinical.txt -ambiguous internal/gendict/ambiguous.txt
 
 //go:embed dict.gz
 var dictGz []byte
@@ -28,13 +28,15 @@ const (
 	fOtherName                   // other personal name
 	fCity                        // US city or town
 	fClinical                    // clinical vocabulary
+	fRare                        // rare English word (SCOWL 95, lower case)
+	fAmbiguous                   // a name that is also an ordinary word in notes
 )
 
 const fName = fFirst | fLast | fOtherName
 
 var flagLetters = map[byte]wflag{
 	'c': fCommon, 'k': fCore, 'p': fProper, 'f': fFirst, 'F': fFirstTop,
-	'l': fLast, 'L': fLastTop, 'o': fOtherName, 'g': fCity, 'm': fClinical,
+	'l': fLast, 'L': fLastTop, 'o': fOtherName, 'g': fCity, 'm': fClinical, 'x': fRare, 'a': fAmbiguous,
 }
 
 // lexicon is an immutable open-addressing hash table over the embedded

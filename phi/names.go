@@ -8,10 +8,11 @@ const (
 	lvWeak          // "per", "spoke with", "aware": a dictionary name
 	lvMedium        // "nurse", a credential after: a name-like word
 	lvKin           // "wife", "son": also a common word that is a first name ("son Bill")
+	lvCred          // before "RN", "RRT": any name but a core English word
 	lvStrong        // "Dr", "Mrs": almost any word
 )
 
-var levelConf = [...]float32{lvNone: 0.6, lvWeak: 0.75, lvMedium: 0.85, lvKin: 0.85, lvStrong: 0.95}
+var levelConf = [...]float32{lvNone: 0.6, lvWeak: 0.75, lvMedium: 0.85, lvKin: 0.85, lvCred: 0.9, lvStrong: 0.95}
 
 // findNames finds person names from titles, roles, relations, credentials,
 // initials and the name dictionaries.
@@ -97,10 +98,16 @@ func (st *state) accept(i, lv int) bool {
 	}
 	f, k := t.flags, st.kws[i]
 	named := f&fName != 0
-	common := f&(fCommon|fCore) != 0
-	oov := f&(fCommon|fCore|fProper|fClinical|fCity|fName) == 0
+	// SCOWL 70 holds many rare nouns that are also names (martin, morris):
+	// for a common name only the core list (SCOWL 50) makes it a word.
+	// A common first name outweighs an English homograph (martin, carol);
+	// a common surname a rarer one (carey, not tan or high); any name a
+	// word found only in the largest list (suzette).
+	core := f&fCore != 0 && f&fFirstTop == 0
+	common := f&fAmbiguous != 0 || core || f&fCommon != 0 && f&(fFirstTop|fLastTop) == 0 || f&fRare != 0 && !named
+	oov := f&(fCommon|fCore|fRare|fProper|fClinical|fCity|fName) == 0
 	capital := t.shape == sTitle || t.shape == sUpper
-	if st.mixed && !capital && lv < lvStrong {
+	if st.mixed && !capital && lv < lvMedium {
 		return false
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
@@ -112,20 +119,40 @@ func (st *state) accept(i, lv int) bool {
 		return k&kwNotNameAfterTitle == 0 && !(clinical && !named)
 	case lvKin:
 		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2)
+	case lvCred:
+		return !clinical && (named && !core || oov && t.end-t.start > 1)
 	case lvMedium:
-		return !clinical && (named && !common || oov && t.end-t.start > 2)
+		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) || oov && t.end-t.start > 2)
 	case lvWeak:
 		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2)
 	default:
-		return !clinical && named && !common && t.end-t.start > 2 && f&fCity == 0 &&
-			(f&(fFirst|fLast) != 0 || f&fProper == 0) && !st.sentenceStartOnly(i)
+		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && (named || oov && t.end-t.start > 3) {
+			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
+		}
+		return !clinical && named && !common && t.end-t.start > 2 && (f&fCity == 0 || f&(fFirstTop|fLastTop) != 0) &&
+			f&(fFirst|fLast) != 0
 	}
 }
 
-// sentenceStartOnly is true for a capitalised word at the start of a
-// sentence in mixed-case text, where capitals say nothing.
-func (st *state) sentenceStartOnly(i int) bool {
-	return false
+// sentenceStart reports whether word i starts a sentence or a line, where
+// a capital says nothing.
+func (st *state) sentenceStart(i int) bool {
+	if i == 0 || st.toks[i].newline {
+		return true
+	}
+	p := i - 1
+	for p >= 0 && (st.punct(p, '"') || st.punct(p, '(') || st.punct(p, '\'')) {
+		p--
+	}
+	return p < 0 || st.toks[p].newline && st.toks[p].kind == kPunct || st.punct(p, '.') || st.punct(p, '!') || st.punct(p, '?') ||
+		st.punct(p, ':') || st.punct(p, '-') || st.punct(p, ';')
+}
+
+// nameFollows reports whether a report word or another name follows word i.
+func (st *state) nameFollows(i int) bool {
+	j := i + 1
+	return st.kw(j)&(kwPost|kwCred) != 0 || j < len(st.toks) && st.toks[j].kind == kWord && st.toks[j].flags&fName != 0 &&
+		st.toks[j].flags&(fCore|fClinical|fAmbiguous) == 0
 }
 
 // nextWord returns the index of the next word after i, skipping glue.
@@ -249,6 +276,9 @@ func (st *state) nameBefore(i int) {
 	lv := lvWeak
 	if cred {
 		lv = lvKin
+		if st.kws[i]&kwCredAmbiguous == 0 {
+			lv = lvCred
+		}
 	}
 	e := j
 	for n := 0; n < 4 && j >= 0; n++ {
@@ -295,7 +325,10 @@ func (st *state) initialName(i int) {
 	f := st.toks[k].flags
 	dot := st.punct(i+1, '.')
 	top := st.toks[i].shape == sUpper && f&fLastTop != 0 && f&fClinical == 0
-	if st.accept(k, lvMedium) || top && (dot || st.kw(k+1)&kwPost != 0) {
+	named := f&fName != 0 && st.accept(k, lvMedium)
+	oovOK := st.accept(k, lvMedium) && dot && st.toks[i].shape == sUpper &&
+		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.mixed && st.toks[k].shape == sTitle)
+	if named || oovOK || top && (dot || st.kw(k+1)&kwPost != 0) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }

