@@ -48,6 +48,9 @@ func (st *state) findLocations() {
 		if st.toks[i].flags&fCity != 0 {
 			st.city(i)
 		}
+		if st.toks[i].kind == kWord || st.toks[i].kind == kAlnum {
+			st.unknownPlace(i)
+		}
 	}
 }
 
@@ -254,4 +257,79 @@ func (st *state) cityPair(i int) {
 	if st.lx.lookup(key)&fCity != 0 {
 		st.add(i, i+1, phigate.LOCATION, 0.75, "city")
 	}
+}
+
+// unknown reports whether word i is in no dictionary at all.
+func (st *state) unknown(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	return (t.kind == kWord || t.kind == kAlnum) && t.flags == 0 && st.kws[i] == 0
+}
+
+// unknownPlace marks places known by their shape and context only: a
+// word in no dictionary before a ward number ("Quartermain 2"), an unknown
+// acronym after "to", "at", "from" ("transferred to GH"), and a
+// capitalised name after such a word in mixed-case text.
+func (st *state) unknownPlace(i int) {
+	t := st.toks[i]
+	n := t.end - t.start
+	prep := st.is(i-1, "to") || st.is(i-1, "at") || st.is(i-1, "from") || st.is(i-1, "in") || st.is(i-1, "on")
+	if st.unknown(i) && t.kind == kWord && n >= 4 && (prep || st.punct(i-1, ':')) && st.num(i+1) >= 0 && st.digits(i+1) <= 2 &&
+		!st.followedByUnit(i+1) && !st.punct(i+2, '/') && !st.punct(i+2, '.') && !st.punct(i+2, ':') {
+		st.add(i, i, phigate.LOCATION, 0.75, "ward")
+		return
+	}
+	if t.kind == kAlnum && n >= 5 && prep && alnumWard(st.word(i)) {
+		st.add(i, i, phigate.LOCATION, 0.6, "ward")
+		return
+	}
+	if !prep {
+		return
+	}
+	acronym := st.unknown(i) && t.kind == kWord && n >= 2 && n <= 5 && (t.shape == sUpper || !st.mixed && t.shape == sLower)
+	if acronym && (st.kw(i-2)&kwMove != 0 || st.unitAfter(i)) {
+		st.add(i, i, phigate.LOCATION, 0.75, "acronym-place")
+		return
+	}
+	if acronym && n <= 4 && !st.followedByUnit(i) && st.num(i+1) < 0 {
+		st.add(i, i, phigate.LOCATION, 0.5, "acronym-place")
+		return
+	}
+	if st.mixed && t.shape == sTitle && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
+		t.flags&(fProper|fCity|fName) != 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
+		st.kw(i-2)&kwMove != 0 {
+		st.add(i, i, phigate.LOCATION, 0.6, "capital-place")
+	}
+}
+
+var unitWords = map[string]bool{"ew": true, "er": true, "ed": true, "icu": true, "micu": true, "sicu": true, "ccu": true,
+	"cath": true, "hospital": true, "hosp": true, "nurse": true, "nursing": true, "attorneys": true, "staff": true, "team": true,
+	"clinic": true, "lab": true, "campus": true, "floor": true, "unit": true, "tcu": true, "rehab": true}
+
+// unitAfter reports whether a hospital unit or facility word follows word i.
+func (st *state) unitAfter(i int) bool {
+	j := i + 1
+	if j >= len(st.toks) || st.toks[j].kind != kWord {
+		return false
+	}
+	return unitWords[string(lowerInto(st.buf[:0], st.word(j)))]
+}
+
+// alnumWard matches a word glued to a ward number ("Quartermain7").
+func alnumWard(w []byte) bool {
+	i := 0
+	for i < len(w) && isLetter(w[i]) {
+		i++
+	}
+	if i < 4 {
+		return false
+	}
+	for _, c := range w[i:] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(w)-i <= 2
 }

@@ -58,6 +58,8 @@ type state struct {
 	kws   []kw
 	found []phigate.Finding
 	buf   [64]byte
+	// seen maps a word found by context to its finding, for propagate.
+	seen map[string]phigate.Finding
 	// mixed is true when the text uses both cases, so that capitals carry
 	// information; ALL CAPS and all-lower notes make it false.
 	mixed bool
@@ -105,6 +107,7 @@ func (st *state) run() {
 	st.findAges()
 	st.findLocations()
 	st.findNames()
+	st.propagate()
 }
 
 // add records a finding over tokens [i, j].

@@ -86,6 +86,11 @@ func Score(d phigate.Detector, recs []Record, gold []Span, views ...View) (Resul
 		byNote[k] = append(byNote[k], s)
 	}
 	res := Result{Notes: len(recs)}
+	if o, ok := d.(interface{ Open() error }); ok {
+		if err := o.Open(); err != nil {
+			return res, fmt.Errorf("open detector: %w", err)
+		}
+	}
 	found := make([][]phigate.Finding, len(recs))
 	start := time.Now()
 	for i, r := range recs {

@@ -1,0 +1,16 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/phigate/phigate/phi"
+)
+
+func main() {
+	b, _ := os.ReadFile(os.Args[1])
+	fs, _ := phi.NewScanner().Detect(nil, b)
+	for _, f := range fs {
+		fmt.Printf("%d %d %s %s %.2f %q\n", f.Start, f.End, f.Category, f.Recognizer, f.Confidence, b[f.Start:f.End])
+	}
+}

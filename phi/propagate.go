@@ -1,0 +1,47 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// propagate marks every other occurrence of a word that a recogniser
+// found with good context ("Dr. Rakusin" makes "Rakusin aware" a name,
+// "transferred to GH" makes "at GH" a place).
+func (st *state) propagate() {
+	if st.seen == nil {
+		st.seen = map[string]phigate.Finding{}
+	}
+	clear(st.seen)
+	for _, f := range st.found {
+		if f.Confidence < 0.75 || f.Category != phigate.NAME && f.Category != phigate.LOCATION {
+			continue
+		}
+		for i := range st.toks {
+			t := st.toks[i]
+			if t.start >= f.End {
+				break
+			}
+			if t.start >= f.Start && t.end <= f.End && st.propagatable(i) {
+				st.seen[string(lowerInto(st.buf[:0], st.word(i)))] = f
+			}
+		}
+	}
+	if len(st.seen) == 0 {
+		return
+	}
+	for i := range st.toks {
+		if st.toks[i].kind != kWord {
+			continue
+		}
+		if f, ok := st.seen[string(lowerInto(st.buf[:0], st.word(i)))]; ok {
+			st.add(i, i, f.Category, 0.7, "propagated")
+		}
+	}
+}
+
+// propagatable reports whether word i may stand for its finding elsewhere:
+// not an ordinary or clinical word, and long enough to be distinctive.
+func (st *state) propagatable(i int) bool {
+	t := st.toks[i]
+	n := t.end - t.start
+	return t.kind == kWord && (n >= 3 || n == 2 && t.shape == sUpper) && t.flags&(fCore|fCommon|fClinical|fAmbiguous) == 0 &&
+		st.kws[i]&(kwStop|kwTitle|kwCred|kwRole|kwRelation|kwMonth|kwFacility) == 0
+}
