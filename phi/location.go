@@ -116,6 +116,9 @@ func (st *state) facilityBefore(i int) {
 	if st.toks[i].shape == sLower && !st.mixed && st.allCommon(s, e) {
 		conf = 0.6
 	}
+	if distinctiveFacility[string(lowerInto(st.buf[:0], st.word(i)))] {
+		e = i // "Union Memorial", "Kessler Adventist": the keyword is part of the name
+	}
 	st.add(s, e, phigate.LOCATION, conf, "facility")
 }
 
@@ -142,6 +145,7 @@ func (st *state) placeAfter(i int) {
 		j++
 	}
 	if !st.placeWord(j, true) || st.kw(j)&kwFacility != 0 {
+		st.placePair(j)
 		return
 	}
 	e := j
@@ -157,8 +161,9 @@ func (st *state) saint(i int) {
 	if st.punct(j, '.') {
 		j++
 	}
-	if j < len(st.toks) && st.toks[j].kind == kWord && st.toks[j].flags&(fName|fProper) != 0 && st.toks[j].flags&fClinical == 0 &&
-		(!st.mixed || st.toks[j].shape != sLower) && st.kw(j)&kwStop == 0 {
+	f := st.toks[min(j, len(st.toks)-1)].flags
+	if j < len(st.toks) && st.toks[j].kind == kWord && f&(fFirst|fLast|fProper) != 0 && f&(fClinical|fCore) == 0 &&
+		(!st.mixed || st.toks[j].shape != sLower) && st.kw(j)&kwStop == 0 && st.num(i-1) < 0 && !st.punct(j+1, '/') {
 		st.add(i, j, phigate.LOCATION, 0.8, "saint")
 	}
 }
@@ -225,7 +230,8 @@ func (st *state) city(i int) {
 		return
 	}
 	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
-	state := st.punct(i+1, ',') && usStates[string(lowerInto(st.buf[:0], st.word(min(i+2, len(st.toks)-1))))]
+	state := st.punct(i+1, ',') && i+2 < len(st.toks) && st.toks[i+2].shape != sLower &&
+		usStates[string(lowerInto(st.buf[:0], st.word(i+2)))]
 	common := t.flags&(fCommon|fCore) != 0
 	switch {
 	case !common && t.flags&fName == 0 && t.end-t.start > 3:
@@ -242,6 +248,9 @@ func (st *state) universityOf(i int) {
 	if !st.is(i+1, "of") || i+2 >= len(st.toks) || st.toks[i+2].kind != kWord {
 		return
 	}
+	if st.is(i, "u") && (st.toks[i].shape != sUpper || st.toks[i+2].flags&(fCore|fClinical) != 0 && !usStates[string(lowerInto(st.buf[:0], st.word(i+2)))]) {
+		return // "2 u of insulin"
+	}
 	st.add(i, i+2, phigate.LOCATION, 0.85, "university")
 }
 
@@ -250,6 +259,10 @@ func (st *state) cityPair(i int) {
 	a, b := st.word(i), st.word(i+1)
 	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) {
 		return
+	}
+	if st.toks[i].flags&fClinical != 0 || st.toks[i+1].flags&fClinical != 0 ||
+		st.toks[i].flags&fCore != 0 && st.toks[i+1].flags&fCore != 0 && st.kw(i-1)&kwPlacePrep == 0 {
+		return // "left hand"
 	}
 	key := lowerInto(st.buf[:0], a)
 	key = append(key, ' ')
@@ -275,32 +288,45 @@ func (st *state) unknown(i int) bool {
 func (st *state) unknownPlace(i int) {
 	t := st.toks[i]
 	n := t.end - t.start
-	prep := st.is(i-1, "to") || st.is(i-1, "at") || st.is(i-1, "from") || st.is(i-1, "in") || st.is(i-1, "on")
-	if st.unknown(i) && t.kind == kWord && n >= 4 && (prep || st.punct(i-1, ':')) && st.num(i+1) >= 0 && st.digits(i+1) <= 2 &&
-		!st.followedByUnit(i+1) && !st.punct(i+2, '/') && !st.punct(i+2, '.') && !st.punct(i+2, ':') {
+	p := i - 1
+	numBefore := st.num(p) >= 0 && st.digits(p) == 3
+	if st.is(p, "the") || numBefore {
+		p-- // "from the GBMC", "to 209 Quartermain"
+	}
+	prep := st.is(p, "to") || st.is(p, "at") || st.is(p, "from") || st.is(p, "in") || st.is(p, "on") || st.kw(p)&kwMove != 0
+	if st.unknown(i) && t.kind == kWord && n >= 4 && (prep && !numBefore || st.punct(i-1, ':')) && st.wardNumber(i+1) {
 		st.add(i, i, phigate.LOCATION, 0.75, "ward")
 		return
 	}
-	if t.kind == kAlnum && n >= 5 && prep && alnumWard(st.word(i)) {
+	if t.kind == kAlnum && n >= 5 && prep && st.alnumWard(i) {
 		st.add(i, i, phigate.LOCATION, 0.6, "ward")
 		return
 	}
-	if !prep {
+	if !prep && !st.is(p, "by") {
 		return
 	}
-	acronym := st.unknown(i) && t.kind == kWord && n >= 2 && n <= 5 && (t.shape == sUpper || !st.mixed && t.shape == sLower)
-	if acronym && (st.kw(i-2)&kwMove != 0 || st.unitAfter(i)) {
+	acronym := st.unknown(i) && t.kind == kWord && n >= 2 && n <= 5 && (t.shape == sUpper || !st.mixed && t.shape == sLower) &&
+		!numBefore && st.num(i-1) < 0
+	if st.unknown(i) && t.kind == kWord && n >= 4 && numBefore && st.is(p, "to") {
+		st.add(i, i, phigate.LOCATION, 0.7, "ward")
+		return
+	}
+	if acronym && (st.kw(p-1)&kwMove != 0 || st.kw(p)&kwMove != 0 || st.unitAfter(i)) {
 		st.add(i, i, phigate.LOCATION, 0.75, "acronym-place")
 		return
 	}
-	if acronym && n <= 4 && !st.followedByUnit(i) && st.num(i+1) < 0 {
+	if acronym && n <= 4 && !st.is(p, "by") && !st.followedByUnit(i) && st.num(i+1) < 0 && !st.punct(i+1, '/') {
 		st.add(i, i, phigate.LOCATION, 0.5, "acronym-place")
 		return
 	}
 	if st.mixed && t.shape == sTitle && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
 		t.flags&(fProper|fCity|fName) != 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
-		st.kw(i-2)&kwMove != 0 {
+		st.kw(p-1)&kwMove != 0 {
 		st.add(i, i, phigate.LOCATION, 0.6, "capital-place")
+		return
+	}
+	if st.mixed && t.shape == sTitle && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && (st.is(p, "in") || st.is(p, "from")) {
+		st.add(i, i, phigate.LOCATION, 0.5, "capital-place")
 	}
 }
 
@@ -317,13 +343,29 @@ func (st *state) unitAfter(i int) bool {
 	return unitWords[string(lowerInto(st.buf[:0], st.word(j)))]
 }
 
-// alnumWard matches a word glued to a ward number ("Quartermain7").
-func alnumWard(w []byte) bool {
+// wardNumber reports whether token i is a ward or floor number: one or
+// two digits standing alone, not a measurement, range or ordinal.
+func (st *state) wardNumber(i int) bool {
+	if st.num(i) < 0 || st.digits(i) > 2 || st.followedByUnit(i) || !st.adjacentNext(i) {
+		return false
+	}
+	j := i + 1
+	return !(st.punct(j, '/') || st.punct(j, '.') && st.num(j+1) >= 0 || st.punct(j, ':') || st.punct(j, '-') || st.punct(j, '%') ||
+		st.is(j, "st") || st.is(j, "nd") || st.is(j, "rd") || st.is(j, "th") || st.punct(j, '>'))
+}
+
+// adjacentNext is true when the token after i exists or i ends the text.
+func (st *state) adjacentNext(i int) bool { return i < len(st.toks) }
+
+// alnumWard matches a word glued to a ward number ("Quartermain7"), not
+// a count ("stoolsx2") or a known word with a number ("cpap7").
+func (st *state) alnumWard(k int) bool {
+	w := st.word(k)
 	i := 0
 	for i < len(w) && isLetter(w[i]) {
 		i++
 	}
-	if i < 4 {
+	if i < 4 || w[i-1]|0x20 == 'x' || st.lx.lookupFold(w[:i], st.buf[:]) != 0 {
 		return false
 	}
 	for _, c := range w[i:] {
@@ -332,4 +374,24 @@ func alnumWard(w []byte) bool {
 		}
 	}
 	return len(w)-i <= 2
+}
+
+// placePair marks a two-word place of ordinary words after a movement
+// word ("went to Holy Cross", "from the Eastern Shore"): both words must
+// be able to name a place and one must be a name or a proper noun.
+func (st *state) placePair(j int) {
+	k := j + 1
+	if !st.placeWord(j, false) || !st.placeWord(k, false) || st.toks[k].newline || st.kw(k)&kwFacility != 0 {
+		return
+	}
+	named := (st.toks[j].flags|st.toks[k].flags)&(fName|fProper|fCity) != 0
+	if st.mixed && (st.toks[j].shape == sLower || st.toks[k].shape == sLower) || !named {
+		return
+	}
+	next := k + 1
+	if next < len(st.toks) && st.toks[next].kind == kWord && !st.toks[next].newline && st.kws[next]&(kwStop|kwPlacePrep) == 0 &&
+		st.toks[next].flags&fClinical == 0 {
+		return // a longer phrase, not a name
+	}
+	st.add(j, k, phigate.LOCATION, 0.6, "place-pair")
 }

@@ -69,7 +69,7 @@ func init() {
 		jan feb mar apr jun jul aug sep sept oct nov dec`)
 	addKeywords(kwFacility, `hospital hospitals hosp center centre ctr clinic clinics rehab rehabilitation memorial
 		healthcare health campus building bldg infirmary institute hospice manor adventist general sanitarium
-		sanatorium asylum vamc univ university college`)
+		sanatorium asylum univ university college`)
 	addKeywords(kwMove, `transfer transferred transfered tranfered transfering transferring tx txd tx'd trans sent admitted adm admit
 		readmitted went go going goes taken brought presented arrived discharged dc'd returned return returning flighted
 		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back`)
@@ -77,7 +77,7 @@ func init() {
 	addKeywords(kwLive, "lives live living lived resides reside resided residing resident home house born works work worked working")
 	addKeywords(kwUnit, `mg mcg g gm gms gram grams kg lb lbs cc ccs ml mls l liter liters mmhg mm cm meq mmol units unit u iu
 		hr hrs hour hours min mins minute minutes sec secs second seconds day days wk wks week weeks mo mos month months yr yrs
-		year years x times bpm breaths beats % degrees deg f c tabs tab puffs amps amp mg/dl mg/kg bottles bottle sets`)
+		year years x times bpm breaths beats % degrees deg f c tabs tab puffs amps amp mg/dl mg/kg bottles bottle sets mcgs mcq mgs gms`)
 	addKeywords(kwStreet, `street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace ter circle cir
 		highway hwy route rte parkway pkwy square sq trail trl pike alley turnpike expressway`)
 	addKeywords(kwWeekday, "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun")
