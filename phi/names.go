@@ -35,14 +35,18 @@ func (st *state) findNames() {
 		case k&kwPrep != 0:
 			st.nameAfter(i, lvNone, "prep-name")
 		}
-		if k&(kwCred|kwPost) != 0 {
+		if k&(kwCred|kwPost) != 0 || k&(kwRole|kwRelation) != 0 && st.punct(i-1, '(') {
 			st.nameBefore(i)
 		}
 		if st.isInitial(i) {
 			st.initialName(i)
 		}
 		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
-			st.addName(i, i, lvNone, "dictionary-name")
+			e := i
+			if st.toks[i].flags&fFirst != 0 {
+				e = st.extendName(i)
+			}
+			st.addName(i, e, lvNone, "dictionary-name")
 		}
 	}
 	st.signatureLines()
@@ -59,7 +63,7 @@ func (st *state) titleLevel(i int) int {
 		if st.toks[i].shape == sLower && st.is(i, "ms") {
 			return 0
 		}
-		return lvMedium
+		return lvCred
 	}
 	return lvStrong
 }
@@ -118,7 +122,13 @@ func (st *state) accept(i, lv int) bool {
 	case lvStrong:
 		return k&kwNotNameAfterTitle == 0 && !(clinical && !named)
 	case lvKin:
-		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2)
+		if clinical && st.mixed && t.shape == sTitle && f&fFirst != 0 {
+			return true // "Son, Ed, was updated"
+		}
+		properOnly := f&(fProper|fCore|fCommon|fClinical|fCity) == fProper
+		rareOnly := f&(fRare|fCore|fCommon|fClinical|fProper) == fRare && t.shape != sLower
+		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 ||
+			(properOnly || rareOnly) && t.end-t.start > 2)
 	case lvCred:
 		return !clinical && (named && !core || oov && t.end-t.start > 1)
 	case lvMedium:
@@ -129,7 +139,7 @@ func (st *state) accept(i, lv int) bool {
 		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
 		}
-		return !clinical && named && !common && t.end-t.start > 2 && (f&fCity == 0 || f&(fFirstTop|fLastTop) != 0) &&
+		return !clinical && named && !common && t.end-t.start > 2 && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
 			f&(fFirst|fLast) != 0
 	}
 }
@@ -235,10 +245,31 @@ func (st *state) extendName(e int) int {
 			e = k
 			continue
 		}
+		if st.surnameAfterFirst(e, k) {
+			e = k
+		}
 		break
 	}
 	return e
 }
+
+// surnameAfterFirst accepts a surname that is also a word ("Frances
+// Baker", "Arthur Wilson") right after a first name, when no content word
+// follows it.
+func (st *state) surnameAfterFirst(e, k int) bool {
+	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[e].flags&fFirst == 0 ||
+		st.toks[k].flags&fLast == 0 || st.kws[k]&(kwStop|kwCred|kwTitle) != 0 || !st.adjacentWord(e, k) {
+		return false
+	}
+	if st.mixed && st.toks[k].shape == sLower {
+		return false
+	}
+	n := k + 1
+	return n >= len(st.toks) || st.toks[n].kind != kWord || st.toks[n].newline || st.kws[n]&(kwStop|kwPost|kwCred) != 0
+}
+
+// adjacentWord reports whether k directly follows e with only a space.
+func (st *state) adjacentWord(e, k int) bool { return k == e+1 && st.toks[k].space }
 
 // nameLike is true for a dictionary name or an unknown capitalised word.
 func (st *state) nameLike(i int) bool {
@@ -266,7 +297,7 @@ func (st *state) nameBefore(i int) {
 			cred = false
 		}
 	}
-	if st.kws[i]&kwRole != 0 && st.punct(i-1, '(') && st.punct(i+1, ')') {
+	if st.kws[i]&(kwRole|kwRelation) != 0 && st.punct(i-1, '(') && st.punct(i+1, ')') {
 		cred = true
 	}
 	j := i - 1
@@ -316,7 +347,8 @@ func (st *state) initialName(i int) {
 	k := i + 1
 	if st.punct(k, '.') {
 		k++
-	} else if st.toks[i].shape != sUpper {
+	} else if st.toks[i].shape != sUpper && !(st.kw(i-1)&kwVerb != 0 && k < len(st.toks) && st.toks[k].flags&fLast != 0 &&
+		st.toks[k].flags&(fCore|fClinical) == 0) {
 		return
 	}
 	if k >= len(st.toks) || st.toks[k].newline {

@@ -11,7 +11,7 @@ func (st *state) propagate() {
 	}
 	clear(st.seen)
 	for _, f := range st.found {
-		if f.Confidence < 0.75 || f.Category != phigate.NAME && f.Category != phigate.LOCATION {
+		if f.Confidence < 0.6 || f.Category == phigate.LOCATION && f.Confidence < 0.75 || f.Category != phigate.NAME && f.Category != phigate.LOCATION {
 			continue
 		}
 		for i := range st.toks {
