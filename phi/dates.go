@@ -57,16 +57,23 @@ func (st *state) numericDate(i int) int {
 		}
 		if st.sep(i+3, c) && st.num(i+4) >= 0 && (st.digits(i+4) == 2 || st.digits(i+4) == 4) && validMD(a, b) {
 			if st.sep(i+5, c) && st.num(i+6) >= 0 {
-				return i + 6 // four parts: not a date
+				if c == '/' && validMD(st.num(i+4), st.num(i+6)) && st.digits(i+6) <= 2 && st.dateContext(i) {
+					st.add(i, i+6, phigate.DATE, 0.8, "date-md-pair") // "10/03/10/04"
+				}
+				return i + 6 // four parts
+			}
+			if y := st.num(i + 4); st.digits(i+4) == 4 && (y < 1900 || y > 2099) || st.punct(i+5, '%') || st.ventContext(i) && !st.dateContext(i) {
+				return i + 4
 			}
 			st.add(i, i+4, phigate.DATE, 0.97, "date-mdy")
 			return i + 4
 		}
-		if c == '/' && st.digits(i+2) == 4 && a >= 1 && a <= 12 && st.digits(i) <= 2 {
+		if c == '/' && st.digits(i+2) == 4 && a >= 1 && a <= 12 && st.digits(i) <= 2 && b >= 1900 && b <= 2099 {
 			st.add(i, i+2, phigate.DATE, 0.9, "date-my")
 			return i + 2
 		}
-		if c == '/' && a >= 1 && a <= 12 && st.digits(i) <= 2 && st.digits(i+2) == 2 && (b > 31 || b == 0) && !st.sep(i+3, '/') {
+		if c == '/' && a >= 1 && a <= 12 && st.digits(i) <= 2 && st.digits(i+2) == 2 && (b > 31 || b == 0) && !st.sep(i+3, '/') &&
+			!st.punct(i+3, '%') && !st.punct(i+3, '\'') && !st.ventContext(i) {
 			st.add(i, i+2, phigate.DATE, 0.85, "date-my")
 			return i + 2
 		}
@@ -93,7 +100,7 @@ func (st *state) dateContext(i int) bool {
 		}
 		w := string(lowerInto(st.buf[:0], st.word(k)))
 		switch w {
-		case "on", "since", "from", "until", "till", "dated", "date", "of", "thru", "through", "before", "after", "by", "last", "on/about":
+		case "on", "since", "from", "until", "till", "dated", "date", "thru", "through", "before", "after", "last", "on/about":
 			return true
 		}
 		return st.kw(k)&kwWeekday != 0
@@ -107,10 +114,16 @@ func (st *state) shortDateConfidence(i int, c byte) float32 {
 	a, b := st.num(i), st.num(i+2)
 	ctx := st.dateContext(i)
 	if c == '-' {
-		if ctx && !st.followedByUnit(i+2) {
+		if ctx && !st.followedByUnit(i+2) && !st.punct(i+3, ':') && !st.punct(i+3, '.') {
 			return 0.8
 		}
 		return 0
+	}
+	if !ctx && (st.ventContext(i) || st.punct(i+3, '%') || st.punct(i+4, '%') && st.punct(i+3, ',')) {
+		return 0 // ventilator settings: "PSV 10/5", "5/5, 40%"
+	}
+	if b == 10 && a <= 10 && !ctx && st.scoreContext(i) {
+		return 0.25 // a 0-10 score: "pain 5/10"
 	}
 	if st.punct(i-1, '+') || st.punct(i-1, 'x') || st.is(i-1, "x") && st.adjacent(i-1) || st.punct(i+3, '%') {
 		return 0
@@ -253,6 +266,9 @@ func (st *state) dayMonth(i int) int {
 	if st.kw(j)&kwMonth == 0 || st.is(j, "may") && st.toks[j].shape == sLower {
 		return -1
 	}
+	if st.ambiguousMonth(j) && st.yearAfter(j) == j {
+		return -1 // "02 dec from 4->2"
+	}
 	e := j
 	if st.punct(e+1, '.') && st.adjacent(e) {
 		e++
@@ -268,7 +284,7 @@ func (st *state) dayMonth(i int) int {
 
 // ordinalDate finds "the 22nd" (not "the 2nd unit").
 func (st *state) ordinalDate(i int) int {
-	if ordinalValue(st.word(i), st.toks[i].kind) == 0 || !st.is(i-1, "the") {
+	if d := ordinalValue(st.word(i), st.toks[i].kind); d < 4 && !st.is(i+1, "of") || !st.is(i-1, "the") {
 		return -1
 	}
 	if st.kw(i+1)&kwOrdinalNoun != 0 || st.toks[min(i+1, len(st.toks)-1)].kind == kWord && st.kw(i+1)&(kwMonth|kwStop) == 0 && i+1 < len(st.toks) {
@@ -335,4 +351,51 @@ func (st *state) apostropheYear(i int) int {
 		return i
 	}
 	return -1
+}
+
+var ventWords = map[string]bool{"cpap": true, "ps": true, "psv": true, "peep": true, "bipap": true, "bi-pap": true, "vent": true,
+	"ventilation": true, "settings": true, "simv": true, "imv": true, "ac": true, "trial": true, "trialed": true, "weaning": true,
+	"ips": true, "epap": true, "ipap": true, "support": true, "mask": true, "setting": true, "pressure": true, "cpap/ps": true,
+	"peep/ps": true, "co/ci": true, "co/ci/svr": true, "perrla": true, "perrl": true, "pupils": true}
+
+var scoreWords = map[string]bool{"pain": true, "cp": true, "discomfort": true, "rating": true, "rates": true, "rated": true,
+	"describes": true, "score": true, "scale": true, "angina": true, "pressure": true, "ache": true, "headache": true}
+
+// scoreContext reports whether a pain word is near token i ("pain 5/10",
+// "5/10 incisional pain").
+func (st *state) scoreContext(i int) bool {
+	for k := max(0, i-3); k <= min(len(st.toks)-1, i+5); k++ {
+		if st.toks[k].kind == kWord && scoreWords[string(lowerInto(st.buf[:0], st.word(k)))] {
+			return true
+		}
+	}
+	return st.punct(i-1, '#')
+}
+
+// ventContext reports whether a ventilator, haemodynamic or pupil word
+// is among the 2 words before token i, where "10/5" is a setting.
+func (st *state) ventContext(i int) bool {
+	for k, n := i-1, 0; k >= 0 && n < 2; k-- {
+		if st.toks[k].kind == kPunct {
+			if st.punct(k, '.') && st.toks[k].end < st.toks[min(k+1, len(st.toks)-1)].start {
+				return false
+			}
+			continue
+		}
+		n++
+		if ventWords[string(lowerInto(st.buf[:0], st.word(k)))] {
+			return true
+		}
+	}
+	return false
+}
+
+// ambiguousMonth reports whether month word j is also a common
+// abbreviation ("dec" for decreased) written in lower case.
+func (st *state) ambiguousMonth(j int) bool {
+	switch string(lowerInto(st.buf[:0], st.word(j))) {
+	case "dec", "mar", "jan", "jun", "sat", "sun":
+		return st.toks[j].shape == sLower
+	}
+	return false
 }

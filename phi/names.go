@@ -395,6 +395,10 @@ func (st *state) signatureLine(i, j int) {
 		}
 	}
 	if words >= 1 && words <= 4 && named >= 1 && (words >= 2 || named == 1 && st.toks[i].shape != sLower) {
-		st.addName(i, j-1, lvMedium, "signature")
+		e := j - 1
+		for e > i && (st.toks[e].kind == kPunct || st.kws[e]&kwCred != 0) {
+			e-- // "Marie Munroe, RN": the credential is no part of the name
+		}
+		st.addName(i, e, lvMedium, "signature")
 	}
 }
