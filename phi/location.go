@@ -72,8 +72,12 @@ func (st *state) placeWord(i int, strict bool) bool {
 	if t.flags&fClinical != 0 || t.kind == kAlnum && strict {
 		return false
 	}
-	if !strict && t.flags&(fCommon|fCore) != 0 && t.flags&(fName|fCity|fProper) == 0 {
+	if !strict && (t.flags&fCore != 0 && t.flags&(fCity|fProper) == 0 || t.flags&fCommon != 0 && t.flags&(fName|fCity|fProper) == 0 ||
+		t.end-t.start < 2) {
 		return false
+	}
+	if usStates[string(lowerInto(st.buf[:0], st.word(i)))] && t.end-t.start > 2 {
+		return false // states are no Safe Harbor identifiers
 	}
 	if strict {
 		return t.flags&(fCommon|fCore) == 0 || t.flags&(fCity|fProper|fName) != 0 && st.mixed && t.shape == sTitle ||
@@ -170,12 +174,13 @@ func (st *state) saint(i int) {
 
 // street marks "123 Main Street" and "45 Elm St., Apt 4".
 func (st *state) street(i int) {
-	if st.digits(i) > 6 || st.toks[i].newline == false && i > 0 && st.toks[i-1].kind == kNum {
+	if st.digits(i) > 6 || i > 0 && !st.toks[i].space && !st.toks[i].newline || st.punct(i-1, '/') || st.punct(i-1, '-') {
 		return
 	}
 	j := i + 1
 	for n := 0; n < 4 && j < len(st.toks) && st.toks[j].kind == kWord; n++ {
-		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed) && !st.is(j, "dr") {
+		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed) && !st.is(j, "dr") &&
+			(!st.is(j, "st") || st.punct(j+1, '.') || st.punct(j+1, ',') || j+1 >= len(st.toks) || st.toks[j+1].newline) {
 			e := j
 			if st.punct(e+1, '.') {
 				e++
@@ -183,7 +188,7 @@ func (st *state) street(i int) {
 			st.add(i, e, phigate.LOCATION, 0.9, "street")
 			return
 		}
-		if st.kws[j]&kwStop != 0 || st.toks[j].flags&fClinical != 0 {
+		if st.kws[j]&kwStop != 0 || st.toks[j].flags&fClinical != 0 || st.unknown(j) && !st.mixed {
 			return
 		}
 		j++
@@ -229,6 +234,9 @@ func (st *state) city(i int) {
 	if t.kind != kWord || st.mixed && t.shape == sLower || t.flags&fClinical != 0 {
 		return
 	}
+	if usStates[string(lowerInto(st.buf[:0], st.word(i)))] {
+		return
+	}
 	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
 	state := st.punct(i+1, ',') && i+2 < len(st.toks) && st.toks[i+2].shape != sLower &&
 		usStates[string(lowerInto(st.buf[:0], st.word(i+2)))]
@@ -267,7 +275,7 @@ func (st *state) cityPair(i int) {
 	key := lowerInto(st.buf[:0], a)
 	key = append(key, ' ')
 	key = lowerInto(key, b)
-	if st.lx.lookup(key)&fCity != 0 {
+	if st.lx.lookup(key)&fCity != 0 && !usStates[string(key)] {
 		st.add(i, i+1, phigate.LOCATION, 0.75, "city")
 	}
 }
@@ -350,7 +358,7 @@ func (st *state) wardNumber(i int) bool {
 		return false
 	}
 	j := i + 1
-	return !(st.punct(j, '/') || st.punct(j, '.') && st.num(j+1) >= 0 || st.punct(j, ':') || st.punct(j, '-') || st.punct(j, '%') ||
+	return !(st.punct(j, '/') || st.punct(j, '.') && j+1 < len(st.toks) && st.toks[j+1].kind != kPunct && st.adjacent(j) || st.punct(j, ':') || st.punct(j, '-') || st.punct(j, '%') ||
 		st.is(j, "st") || st.is(j, "nd") || st.is(j, "rd") || st.is(j, "th") || st.punct(j, '>'))
 }
 

@@ -59,11 +59,11 @@ func (st *state) titleLevel(i int) int {
 	if st.punct(i+1, ':') || st.punct(i+1, ',') || st.punct(i+1, '/') {
 		return 0
 	}
-	if (st.is(i, "ms") || st.is(i, "mr") || st.is(i, "miss")) && !st.punct(i+1, '.') {
-		if st.toks[i].shape == sLower && st.is(i, "ms") {
+	if st.is(i, "ms") || st.is(i, "mr") || st.is(i, "miss") {
+		if st.toks[i].shape == sLower && st.is(i, "ms") && !st.punct(i+1, '.') {
 			return 0
 		}
-		return lvCred
+		return lvCred // "MS" may be mental status, "MR" mitral regurgitation
 	}
 	return lvStrong
 }
@@ -127,12 +127,13 @@ func (st *state) accept(i, lv int) bool {
 		}
 		properOnly := f&(fProper|fCore|fCommon|fClinical|fCity) == fProper
 		rareOnly := f&(fRare|fCore|fCommon|fClinical|fProper) == fRare && t.shape != sLower
-		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 ||
+		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 && st.oovNameShape(i) ||
 			(properOnly || rareOnly) && t.end-t.start > 2)
 	case lvCred:
 		return !clinical && (named && !core || oov && t.end-t.start > 1)
 	case lvMedium:
-		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) || oov && t.end-t.start > 2)
+		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) ||
+			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
 		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2)
 	default:
@@ -158,6 +159,21 @@ func (st *state) sentenceStart(i int) bool {
 		st.punct(p, ':') || st.punct(p, '-') || st.punct(p, ';')
 }
 
+// oovNameShape reports whether an unknown word i looks like a name rather
+// than a misspelt word: capitalised in mixed-case text; elsewhere followed
+// by a report word, a credential, a name or punctuation.
+func (st *state) oovNameShape(i int) bool {
+	if st.mixed {
+		return st.toks[i].shape == sTitle || st.toks[i].shape == sUpper
+	}
+	j := i + 1
+	if j >= len(st.toks) || st.toks[j].newline || st.toks[j].kind == kPunct && !st.punct(j, '/') {
+		return true
+	}
+	return st.kws[j]&(kwPost|kwCred) != 0 || st.toks[j].kind == kWord && st.toks[j].flags&fName != 0 &&
+		st.toks[j].flags&(fCore|fClinical|fAmbiguous) == 0 || st.unknown(j) && st.nameFollows(j)
+}
+
 // nameFollows reports whether a report word or another name follows word i.
 func (st *state) nameFollows(i int) bool {
 	j := i + 1
@@ -171,6 +187,9 @@ func (st *state) nextWord(i int) int { return st.skipGlue(i + 1) }
 // nameAfter marks the name that follows trigger i.
 func (st *state) nameAfter(i, lv int, rec string) {
 	j := st.skipGlue(i + 1)
+	if j < len(st.toks) && st.toks[j].newline || lv < lvStrong && st.punct(i+1, '.') && st.kws[i]&kwTitle == 0 {
+		return // a name does not follow on the next line or sentence
+	}
 	if lv == lvStrong && st.kw(j)&kwTitle != 0 {
 		j = st.skipGlue(j + 1)
 	}

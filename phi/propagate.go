@@ -11,7 +11,7 @@ func (st *state) propagate() {
 	}
 	clear(st.seen)
 	for _, f := range st.found {
-		if f.Confidence < 0.6 || f.Category == phigate.LOCATION && f.Confidence < 0.75 || f.Category != phigate.NAME && f.Category != phigate.LOCATION {
+		if !propagationSources[f.Recognizer] || f.Confidence < 0.6 {
 			continue
 		}
 		for i := range st.toks {
@@ -36,6 +36,12 @@ func (st *state) propagate() {
 		}
 	}
 }
+
+// propagationSources are the recognisers whose findings rest on context,
+// not on the word alone, so that the word can be trusted elsewhere.
+var propagationSources = map[string]bool{"title-name": true, "relation-name": true, "role-name": true, "credential-name": true,
+	"signature": true, "initial-name": true, "place-context": true, "facility": true, "acronym-place": true, "ward": true,
+	"saint": true, "university": true}
 
 // propagatable reports whether word i may stand for its finding elsewhere:
 // not an ordinary or clinical word, and long enough to be distinctive.
