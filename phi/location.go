@@ -21,6 +21,12 @@ var distinctiveFacility = map[string]bool{"memorial": true, "adventist": true, "
 	"veterans": true, "children's": true, "baptist": true, "methodist": true, "presbyterian": true, "lutheran": true,
 	"mercy": true, "providence": true, "sinai": true, "shriners": true, "kaiser": true}
 
+// facilityDescriptor words describe a facility between its name and its
+// kind ("River Heart Center").
+var facilityDescriptor = map[string]bool{"heart": true, "cancer": true, "medical": true, "med": true, "rehab": true,
+	"rehabilitation": true, "health": true, "surgical": true, "eye": true, "children's": true, "women's": true,
+	"community": true, "regional": true, "county": true, "memorial": true, "general": true, "care": true, "nursing": true}
+
 // findLocations finds facility names, places after movement and residence
 // words, street addresses, cities and ZIP codes.
 func (st *state) findLocations() {
@@ -95,6 +101,18 @@ func (st *state) facilityBefore(i int) {
 	if st.punct(j, '-') {
 		j--
 	}
+	last := j
+	distinct := false
+	for n := 0; n < 2 && j > 0 && facilityDescriptor[string(lowerInto(st.buf[:0], st.word(j)))]; n++ {
+		distinct = distinct || distinctiveFacility[string(lowerInto(st.buf[:0], st.word(j)))]
+		j-- // "Chester River Heart Center", "X Medical Center"
+	}
+	if j < last && !st.placeWord(j, false) {
+		if distinct {
+			st.add(j+1, last, phigate.LOCATION, 0.7, "facility") // "Memorial Hospital"
+		}
+		return
+	}
 	e := j
 	for n := 0; n < 3 && (st.placeWord(j, false) || distinctiveFacility[string(lowerInto(st.buf[:0], st.word(max(j, 0))))] && j >= 0); n++ {
 		j--
@@ -120,6 +138,7 @@ func (st *state) facilityBefore(i int) {
 	if st.toks[i].shape == sLower && !st.mixed && st.allCommon(s, e) {
 		conf = 0.6
 	}
+	e = last
 	if distinctiveFacility[string(lowerInto(st.buf[:0], st.word(i)))] {
 		e = i // "Union Memorial", "Kessler Adventist": the keyword is part of the name
 	}

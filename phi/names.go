@@ -130,7 +130,7 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 && st.oovNameShape(i) ||
 			(properOnly || rareOnly) && t.end-t.start > 2)
 	case lvCred:
-		return !clinical && (named && !core || oov && t.end-t.start > 1)
+		return !clinical && (named && (!core || f&fFirst != 0) || oov && t.end-t.start > 1)
 	case lvMedium:
 		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) ||
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
@@ -260,7 +260,9 @@ func (st *state) extendName(e int) int {
 			e = k + 1
 			continue
 		}
-		if k < len(st.toks) && !st.toks[k].newline && st.accept(k, lvMedium) && st.nameLike(k) {
+		if k < len(st.toks) && !st.toks[k].newline && (st.accept(k, lvMedium) && st.nameLike(k) ||
+			st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 && st.adjacentWord(e, k) &&
+				(!st.mixed || st.toks[k].shape != sLower)) {
 			e = k
 			continue
 		}
@@ -312,7 +314,8 @@ func (st *state) nameBefore(i int) {
 		known := func(p int) bool {
 			return p >= 0 && st.toks[p].flags&fName != 0 && st.toks[p].flags&(fCommon|fCore|fClinical) == 0
 		}
-		if !known(p) && !(st.nameLike(p) && (known(p-1) || st.isInitial(p-1) || st.punct(p-1, '.') && st.isInitial(p-2))) {
+		hyphen := st.punct(p-1, '-') && st.adjacent(p-1) && st.adjacent(p-2) && (st.unknown(p) || st.unknown(p-2))
+		if !known(p) && !hyphen && !(st.nameLike(p) && (known(p-1) || st.isInitial(p-1) || st.punct(p-1, '.') && st.isInitial(p-2))) {
 			cred = false
 		}
 	}

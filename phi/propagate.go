@@ -11,13 +11,17 @@ func (st *state) propagate() {
 	}
 	clear(st.seen)
 	for _, f := range st.found {
-		if !propagationSources[f.Recognizer] || f.Confidence < 0.6 {
+		capitalOnly := capitalSources[f.Recognizer]
+		if !propagationSources[f.Recognizer] && !capitalOnly || f.Confidence < 0.6 {
 			continue
 		}
 		for i := range st.toks {
 			t := st.toks[i]
 			if t.start >= f.End {
 				break
+			}
+			if capitalOnly && !(st.mixed && t.shape == sTitle && !st.sentenceStart(i)) {
+				continue
 			}
 			if t.start >= f.Start && t.end <= f.End && st.propagatable(i) {
 				st.seen[string(lowerInto(st.buf[:0], st.word(i)))] = f
@@ -42,6 +46,10 @@ func (st *state) propagate() {
 var propagationSources = map[string]bool{"title-name": true, "relation-name": true, "role-name": true, "credential-name": true,
 	"signature": true, "initial-name": true, "place-context": true, "facility": true, "acronym-place": true, "ward": true,
 	"saint": true, "university": true}
+
+// capitalSources are recognisers whose words propagate only when they
+// were capitalised inside a sentence of mixed-case text.
+var capitalSources = map[string]bool{"dictionary-name": true, "prep-name": true, "context-name": true}
 
 // propagatable reports whether word i may stand for its finding elsewhere:
 // not an ordinary or clinical word, and long enough to be distinctive.
