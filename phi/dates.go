@@ -43,7 +43,7 @@ func (st *state) sep(i int, c byte) bool {
 
 func (st *state) numericDate(i int) int {
 	a := st.num(i)
-	if st.digits(i) > 4 || (i > 0 && (st.punct(i-1, '.') || st.punct(i-1, '/') || st.punct(i-1, ':') && st.num(i-2) >= 0) && !st.toks[i].space) {
+	if st.digits(i) > 4 || (i > 0 && (st.punct(i-1, '.') && st.num(i-2) >= 0 || st.punct(i-1, '/') || st.punct(i-1, ':') && st.num(i-2) >= 0) && !st.toks[i].space) {
 		return -1
 	}
 	for _, c := range []byte{'/', '-', '.'} {
@@ -57,7 +57,7 @@ func (st *state) numericDate(i int) int {
 		}
 		if st.sep(i+3, c) && st.num(i+4) >= 0 && (st.digits(i+4) == 2 || st.digits(i+4) == 4) && validMD(a, b) {
 			if st.sep(i+5, c) && st.num(i+6) >= 0 {
-				if c == '/' && validMD(st.num(i+4), st.num(i+6)) && st.digits(i+6) <= 2 && st.dateContext(i) {
+				if c == '/' && validMD(st.num(i+4), st.num(i+6)) && st.digits(i+6) <= 2 && !st.ventContext(i) && !st.punct(i+7, '%') {
 					st.add(i, i+6, phigate.DATE, 0.8, "date-md-pair") // "10/03/10/04"
 				}
 				return i + 6 // four parts
@@ -128,7 +128,7 @@ func (st *state) shortDateConfidence(i int, c byte) float32 {
 	if st.punct(i-1, '+') || st.punct(i-1, 'x') || st.is(i-1, "x") && st.adjacent(i-1) || st.punct(i+3, '%') {
 		return 0
 	}
-	if st.kw(i-1)&kwFraction != 0 || st.kw(i+3)&kwFraction != 0 || st.is(i-1, "bp") || st.is(i-1, "b/p") {
+	if st.kw(i-1)&kwFraction != 0 && !st.is(i-1, "of") || st.kw(i+3)&kwFraction != 0 || st.is(i-1, "bp") || st.is(i-1, "b/p") {
 		if !ctx {
 			return 0
 		}
@@ -247,6 +247,9 @@ func (st *state) yearAfter(e int) int {
 	}
 	if st.punct(j, '\'') && st.digits(j+1) == 2 {
 		return j + 1
+	}
+	if st.punct(e+1, ',') && st.digits(j) == 2 && (st.num(j+1) >= 0 || j+1 >= len(st.toks) || st.toks[j+1].newline) {
+		return j // "21 Apr, 21 0700"
 	}
 	return e
 }

@@ -114,7 +114,7 @@ func (st *state) facilityBefore(i int) {
 		return
 	}
 	e := j
-	for n := 0; n < 3 && (st.placeWord(j, false) || distinctiveFacility[string(lowerInto(st.buf[:0], st.word(max(j, 0))))] && j >= 0); n++ {
+	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && st.namedPlaceWord(j) || distinctiveFacility[string(lowerInto(st.buf[:0], st.word(max(j, 0))))] && j >= 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
 			j -= 2
@@ -160,7 +160,7 @@ func (st *state) placeAfter(i int) {
 	if st.kws[i]&kwLive != 0 && (st.is(j, "nearby") || st.is(j, "alone")) {
 		j++
 	}
-	if st.kw(j)&kwPlacePrep == 0 {
+	if st.kw(j)&kwPlacePrep == 0 && !(st.is(j, "for") && (st.is(i, "works") || st.is(i, "worked") || st.is(i, "work"))) {
 		return
 	}
 	j++
@@ -169,6 +169,9 @@ func (st *state) placeAfter(i int) {
 	}
 	if !st.placeWord(j, true) || st.kw(j)&kwFacility != 0 {
 		st.placePair(j)
+		return
+	}
+	if st.placePairAt(j) {
 		return
 	}
 	e := j
@@ -258,7 +261,8 @@ func (st *state) city(i int) {
 	}
 	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
 	state := st.punct(i+1, ',') && i+2 < len(st.toks) && st.toks[i+2].shape != sLower &&
-		usStates[string(lowerInto(st.buf[:0], st.word(i+2)))]
+		usStates[string(lowerInto(st.buf[:0], st.word(i+2)))] ||
+		i+1 < len(st.toks) && st.toks[i+1].end-st.toks[i+1].start > 3 && st.stateName(i+1)
 	common := t.flags&(fCommon|fCore) != 0
 	switch {
 	case !common && t.flags&fName == 0 && t.end-t.start > 3:
@@ -325,9 +329,19 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.75, "ward")
 		return
 	}
-	if t.kind == kAlnum && n >= 5 && prep && st.alnumWard(i) {
+	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i) {
 		st.add(i, i, phigate.LOCATION, 0.6, "ward")
 		return
+	}
+	if st.unknown(i) && t.kind == kWord && n >= 2 && n <= 5 && (t.shape == sUpper || !st.mixed && t.shape == sLower) &&
+		!prep && st.unitAfter(i) && (st.toks[i+1].shape == t.shape || st.mixed) {
+		st.add(i, i, phigate.LOCATION, 0.6, "acronym-place") // "GH EW", "GH attorneys"
+		return
+	}
+	if st.mixed && t.shape == sTitle && t.kind == kWord && (st.is(p, "from") || st.is(p, "at")) && !st.sentenceStart(i) &&
+		t.flags&(fName|fProper|fCity) != 0 && t.flags&(fClinical) == 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
+		!usStates[string(lowerInto(st.buf[:0], st.word(i)))] {
+		st.add(i, i, phigate.LOCATION, 0.5, "capital-place") // "Surgeon from Harbor"
 	}
 	if !prep && !st.is(p, "by") {
 		return
@@ -359,7 +373,8 @@ func (st *state) unknownPlace(i int) {
 
 var unitWords = map[string]bool{"ew": true, "er": true, "ed": true, "icu": true, "micu": true, "sicu": true, "ccu": true,
 	"cath": true, "hospital": true, "hosp": true, "nurse": true, "nursing": true, "attorneys": true, "staff": true, "team": true,
-	"clinic": true, "lab": true, "campus": true, "floor": true, "unit": true, "tcu": true, "rehab": true}
+	"clinic": true, "lab": true, "campus": true, "floor": true, "unit": true, "tcu": true, "rehab": true, "attorney": true,
+	"doctors": true, "physicians": true, "surgeons": true, "er's": true}
 
 // unitAfter reports whether a hospital unit or facility word follows word i.
 func (st *state) unitAfter(i int) bool {
@@ -403,6 +418,13 @@ func (st *state) alnumWard(k int) bool {
 	return len(w)-i <= 2
 }
 
+// placePairAt is placePair for pairs that start with a place word.
+func (st *state) placePairAt(j int) bool {
+	n := len(st.found)
+	st.placePair(j)
+	return len(st.found) > n
+}
+
 // placePair marks a two-word place of ordinary words after a movement
 // word ("went to Holy Cross", "from the Eastern Shore"): both words must
 // be able to name a place and one must be a name or a proper noun.
@@ -417,8 +439,28 @@ func (st *state) placePair(j int) {
 	}
 	next := k + 1
 	if next < len(st.toks) && st.toks[next].kind == kWord && !st.toks[next].newline && st.kws[next]&(kwStop|kwPlacePrep) == 0 &&
-		st.toks[next].flags&fClinical == 0 {
+		st.toks[next].flags&fClinical == 0 && st.toks[next].end-st.toks[next].start > 1 {
 		return // a longer phrase, not a name
 	}
 	st.add(j, k, phigate.LOCATION, 0.6, "place-pair")
+}
+
+// namedPlaceWord accepts a common word that is also a name right before a
+// facility word ("Harbor Hospital", "Good Samaritan"), when its case says so.
+func (st *state) namedPlaceWord(j int) bool {
+	if j < 0 || j >= len(st.toks) || st.toks[j].kind != kWord {
+		return false
+	}
+	t := st.toks[j]
+	return t.flags&(fName|fProper|fCity) != 0 && t.flags&fClinical == 0 && st.kws[j]&(kwStop|kwMonth|kwWeekday) == 0 &&
+		(st.mixed && t.shape == sTitle || !st.mixed && t.shape == sUpper) && !facilityGeneric[string(lowerInto(st.buf[:0], st.word(j)))]
+}
+
+// stateName reports whether word i is a US state name ("maryland's" too).
+func (st *state) stateName(i int) bool {
+	w := lowerInto(st.buf[:0], st.word(i))
+	if len(w) > 2 && w[len(w)-2] == '\'' && w[len(w)-1] == 's' {
+		w = w[:len(w)-2]
+	}
+	return usStates[string(w)]
 }

@@ -38,8 +38,15 @@ func (st *state) findNames() {
 		if k&(kwCred|kwPost) != 0 || k&(kwRole|kwRelation) != 0 && st.punct(i-1, '(') {
 			st.nameBefore(i)
 		}
-		if st.isInitial(i) {
+		if st.isInitial(i) || st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start == 1 && st.kw(i-1)&kwVerb != 0 {
 			st.initialName(i)
+		}
+		if st.toks[i].kind == kWord && st.toks[i].flags&(fAmbiguous|fFirst) == fAmbiguous|fFirst && st.kw(i+1)&kwPost != 0 &&
+			!st.sentenceStart(i) && st.kws[i]&kwStop == 0 {
+			st.addName(i, i, lvNone, "name-report") // "bill called", "grace made aware"
+		}
+		if st.kws[i]&kwPhoneWord != 0 {
+			st.nameBeforePhone(i)
 		}
 		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
 			e := i
@@ -201,6 +208,12 @@ func (st *state) nameAfter(i, lv int, rec string) {
 	}
 	for n := 0; n < 4; n++ {
 		e := st.nameChain(j, lv)
+		if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper &&
+			j+1 < len(st.toks) && st.toks[j+1].kind != kWord {
+			e = j // "MS S. CARE": an initial stands for the name
+		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
+			e = j // "mr I remained"
+		}
 		if e < j {
 			return
 		}
@@ -422,5 +435,23 @@ func (st *state) signatureLine(i, j int) {
 			e-- // "Marie Munroe, RN": the credential is no part of the name
 		}
 		st.addName(i, e, lvMedium, "signature")
+	}
+}
+
+// nameBeforePhone marks the one or two name-like words before a phone
+// word in a contact list ("Lopie Certusi cell# 410-...").
+func (st *state) nameBeforePhone(i int) {
+	e := i - 1
+	if st.punct(e, ',') || st.punct(e, '-') || st.punct(e, ':') {
+		e--
+	}
+	s := e
+	for s >= 0 && e-s < 2 && st.toks[s].kind == kWord && !st.toks[min(s+1, e)].newline &&
+		(st.unknown(s) || st.toks[s].flags&fName != 0 && st.toks[s].flags&(fCore|fClinical) == 0) &&
+		(st.toks[s].shape == sTitle || !st.mixed && st.toks[s].shape == sUpper) && st.kws[s] == 0 {
+		s--
+	}
+	if s < e && e-s >= 2 {
+		st.addName(s+1, e, lvWeak, "contact-name")
 	}
 }

@@ -27,6 +27,7 @@ const (
 	kwNotNameAfterTitle                // "aware", "office": after "Dr" this is not a name
 	kwPrep                             // "with", "by": a known name may follow
 	kwCredAmbiguous                    // "MD", "PA", "NP": credential or something else
+	kwPhoneWord                        // "cell", "home#": a phone number follows
 )
 
 var keywords = map[string]kw{}
@@ -54,6 +55,7 @@ func init() {
 	addKeywords(kwRole, "(resident) (attending)")
 	addKeywords(kwCred, "rn md np rrt msw licsw bsn pa lpn cna phd do rph pharmd slp otr crnp acnp fnp cns mph dds dmd psyd lcsw")
 	addKeywords(kwCredAmbiguous, "md np pa do slp otr cns mph dds")
+	addKeywords(kwPhoneWord, "cell tel phone telephone mobile pager beeper")
 	addKeywords(kwStop, `the a an and or of to in on at for with by from is was were be been being has had have having will would can
 		could may might should shall must not no yes he she his her him hers they them their we our us i me my you your it its this that
 		these those there here who whom which what when where why how also all any some up down out off over so as if then than but
@@ -72,7 +74,7 @@ func init() {
 		sanatorium asylum univ university college`)
 	addKeywords(kwMove, `transfer transferred transfered tranfered transfering transferring tx txd tx'd trans sent admitted adm admit
 		readmitted went go going goes taken brought presented arrived discharged dc'd returned return returning flighted
-		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back`)
+		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back leave left leaving`)
 	addKeywords(kwPlacePrep, "to from at in of near")
 	addKeywords(kwLive, "lives live living lived resides reside resided residing resident home house born works work worked working")
 	addKeywords(kwUnit, `mg mcg g gm gms gram grams kg lb lbs cc ccs ml mls l liter liters mmhg mm cm meq mmol units unit u iu
