@@ -345,7 +345,8 @@ func (st *state) apostropheYear(i int) int {
 			Confidence: 0.75, Recognizer: "year-apostrophe", YearOnly: true})
 		return i + 1
 	}
-	if st.digits(i-1) == 2 && !st.toks[i].space && !(i+1 < len(st.toks) && st.toks[i+1].kind == kNum && !st.toks[i+1].space) {
+	plural := i+1 < len(st.toks) && !st.toks[i+1].space && (st.is(i+1, "s") || st.toks[i+1].kind == kNum)
+	if st.digits(i-1) == 2 && !st.toks[i].space && !plural {
 		if st.punct(i-2, '/') || st.punct(i-2, '-') || st.punct(i+1, '"') {
 			return -1
 		}

@@ -62,7 +62,7 @@ func dump(s *phi.Scanner, recs []eval.Record, gold []eval.Span, mode string) {
 			}
 		} else {
 			for _, f := range fs {
-				if f.YearOnly {
+				if f.YearOnly != (mode == "fpyear") {
 					continue
 				}
 				hit := false
