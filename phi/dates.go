@@ -18,6 +18,9 @@ func (st *state) findDates() {
 			if j < 0 {
 				j = st.lonelyYear(i)
 			}
+			if j < 0 {
+				j = st.historyYear(i)
+			}
 		case kWord:
 			j = st.monthDate(i)
 		case kAlnum:
@@ -325,6 +328,11 @@ func (st *state) yearContext(i int) bool {
 	switch string(lowerInto(st.buf[:0], st.word(max(k, 0)))) {
 	case "in", "since", "year", "of", "early", "late", "mid", "during", "circa", "ca", "born", "dob", "yr", "class":
 		return k >= 0
+	case "is", "its", "it's":
+		return k >= 0 && (st.punct(i+1, ',') || st.punct(i+1, '.') || st.punct(i+1, '"'))
+	}
+	if st.eventBefore(i) {
+		return true
 	}
 	if k >= 0 && st.toks[k].flags&fClinical != 0 && st.toks[k].shape == sUpper && (st.punct(i+1, ',') || st.punct(i+1, ';') || i+1 >= len(st.toks) || st.toks[i+1].newline) {
 		return true
@@ -337,7 +345,11 @@ func (st *state) apostropheYear(i int) int {
 	if !st.punct(i, '\'') {
 		return -1
 	}
-	if st.digits(i+1) == 2 && st.adjacent(i) && !(i > 0 && st.toks[i-1].kind != kPunct && !st.toks[i].space) {
+	glued := i > 0 && st.toks[i-1].kind != kPunct && !st.toks[i].space
+	if glued && st.toks[i-1].shape == sUpper && st.toks[i-1].flags&fClinical != 0 {
+		glued = false // "prostate CA'88"
+	}
+	if st.digits(i+1) == 2 && st.adjacent(i) && !glued {
 		if st.punct(i+2, '\'') || st.punct(i+2, '"') || st.followedByUnit(i+1) {
 			return -1
 		}
@@ -347,7 +359,7 @@ func (st *state) apostropheYear(i int) int {
 	}
 	plural := i+1 < len(st.toks) && !st.toks[i+1].space && (st.is(i+1, "s") || st.toks[i+1].kind == kNum)
 	if st.digits(i-1) == 2 && !st.toks[i].space && !plural {
-		if st.punct(i-2, '/') || st.punct(i-2, '-') || st.punct(i+1, '"') {
+		if st.punct(i-2, '/') || st.punct(i-2, '-') || st.punct(i+1, '"') || st.is(i+1, "s") {
 			return -1
 		}
 		st.found = append(st.found, phigate.Finding{Start: st.toks[i-1].start, End: st.toks[i].end, Category: phigate.DATE,
@@ -402,4 +414,43 @@ func (st *state) ambiguousMonth(j int) bool {
 		return st.toks[j].shape == sLower
 	}
 	return false
+}
+
+// eventWords name past events that are dated by a year in a history
+// ("MI 92", "CABG 1995", "CVA in 94").
+var eventWords = map[string]bool{"mi": true, "cva": true, "cabg": true, "ptca": true, "pci": true, "avr": true, "mvr": true,
+	"tia": true, "dvt": true, "pe": true, "chf": true, "ca": true, "turp": true, "tah": true, "redo": true, "stent": true,
+	"stents": true, "appy": true, "appendectomy": true, "cholecystectomy": true, "hysterectomy": true, "repair": true,
+	"surgery": true, "ablation": true, "pacer": true, "ppm": true, "aicd": true, "cath": true, "nqwmi": true, "imi": true,
+	"ami": true, "stroke": true, "fx": true, "fracture": true, "transplant": true, "bypass": true, "cabgx2": true,
+	"cabgx3": true, "cabgx4": true, "cardioversion": true, "resection": true, "nephrectomy": true, "mastectomy": true}
+
+// eventBefore reports whether an event word comes right before token i,
+// or before "in" right before it.
+func (st *state) eventBefore(i int) bool {
+	k := i - 1
+	if st.punct(k, '\'') {
+		k--
+	}
+	if st.is(k, "in") {
+		k--
+	}
+	return k >= 0 && st.toks[k].kind != kPunct && eventWords[string(lowerInto(st.buf[:0], st.word(k)))]
+}
+
+// historyYear finds two-digit years after an event in a medical history
+// ("MI 92,", "CVA in 94 and 00").
+func (st *state) historyYear(i int) int {
+	if st.digits(i) != 2 || st.followedByUnit(i) || st.punct(i+1, '/') || st.punct(i+1, '.') && st.num(i+2) >= 0 {
+		return -1
+	}
+	end := i+1 >= len(st.toks) || st.toks[i+1].newline || st.punct(i+1, ',') || st.punct(i+1, ';') || st.punct(i+1, '.') ||
+		st.is(i+1, "and") || st.punct(i+1, ')')
+	chained := st.is(i-1, "and") && st.digits(i-2) == 2 && st.eventBefore(i-2)
+	if !end || !st.eventBefore(i) && !chained {
+		return -1
+	}
+	st.found = append(st.found, phigate.Finding{Start: st.toks[i].start, End: st.toks[i].end, Category: phigate.DATE,
+		Confidence: 0.6, Recognizer: "year-history", YearOnly: true})
+	return i
 }

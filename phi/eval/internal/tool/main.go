@@ -45,14 +45,14 @@ func dump(s *phi.Scanner, recs []eval.Record, gold []eval.Span, mode string) {
 	for _, r := range recs {
 		fs, _ := s.Detect(nil, r.Text)
 		gs := by[[2]string{r.Patient, r.Note}]
-		if mode == "fn" {
+		if mode == "fn" || mode == "fnyear" {
 			for _, g := range gs {
-				if g.Type == "DateYear" {
+				if (g.Type == "DateYear") != (mode == "fnyear") {
 					continue
 				}
 				hit := false
 				for _, f := range fs {
-					if f.Start < g.End && g.Start < f.End && !f.YearOnly {
+					if f.Start < g.End && g.Start < f.End && (!f.YearOnly || mode == "fnyear") {
 						hit = true
 					}
 				}
