@@ -44,7 +44,11 @@ func ageAlnum(w []byte) bool {
 	if i == 0 || i > 3 || n < 90 || n > 125 {
 		return false
 	}
-	switch string(lowerInto(nil, w[i:])) {
+	var buf [8]byte
+	if len(w)-i > len(buf) {
+		return false
+	}
+	switch string(lowerInto(buf[:0], w[i:])) {
 	case "yo", "y", "yr", "yrs", "f", "m", "yof", "yom", "yoF", "yowm", "yowf":
 		return true
 	}

@@ -220,6 +220,15 @@ func (st *state) dayNumber(i int) int {
 	return ordinalValue(st.word(i), st.toks[i].kind)
 }
 
+// isOrdinalSuffix reports whether b is "st", "nd", "rd" or "th" in any case.
+func isOrdinalSuffix(b []byte) bool {
+	if len(b) != 2 {
+		return false
+	}
+	s := string([]byte{b[0] | 0x20, b[1] | 0x20})
+	return s == "st" || s == "nd" || s == "rd" || s == "th"
+}
+
 // ordinalValue parses "1st".."31st" or returns 0.
 func ordinalValue(w []byte, k kind) int {
 	if k != kAlnum || len(w) < 3 || len(w) > 4 {
@@ -230,8 +239,7 @@ func ordinalValue(w []byte, k kind) int {
 		n = n*10 + int(w[i]-'0')
 		i++
 	}
-	suf := string(lowerInto(nil, w[i:]))
-	if i == 0 || n < 1 || n > 31 || (suf != "st" && suf != "nd" && suf != "rd" && suf != "th") {
+	if i == 0 || n < 1 || n > 31 || !isOrdinalSuffix(w[i:]) {
 		return 0
 	}
 	return n

@@ -30,28 +30,38 @@ const (
 	fClinical                    // clinical vocabulary
 	fRare                        // rare English word (SCOWL 95, lower case)
 	fAmbiguous                   // a name that is also an ordinary word in notes
+	fCityStart                   // first word of a multi-word city
 )
 
 const fName = fFirst | fLast | fOtherName
 
 var flagLetters = map[byte]wflag{
 	'c': fCommon, 'k': fCore, 'p': fProper, 'f': fFirst, 'F': fFirstTop,
-	'l': fLast, 'L': fLastTop, 'o': fOtherName, 'g': fCity, 'm': fClinical, 'x': fRare, 'a': fAmbiguous,
+	'l': fLast, 'L': fLastTop, 'o': fOtherName, 'g': fCity, 'm': fClinical, 'x': fRare, 'a': fAmbiguous, 'G': fCityStart,
 }
 
 // lexicon is an immutable open-addressing hash table over the embedded
-// word list. Lookups hash the key bytes and never allocate.
+// word list. A slot holds the 64-bit hash of its key with the key's flags,
+// so a lookup touches one cache line and never allocates; the keys
+// themselves are kept only for the surrogate pools.
 type lexicon struct {
 	keys  []byte
 	ents  []lexEntry
-	slots []uint32 // entry index + 1; 0 is empty
-	mask  uint32
+	slots []lexSlot
+	mask  uint64
 }
 
 type lexEntry struct {
 	off   uint32
 	n     uint16
 	flags wflag
+	kw    kw // context roles (words.go), merged in at load
+}
+
+type lexSlot struct {
+	h     uint64 // 0 is empty
+	flags wflag
+	kw    kw
 }
 
 // loadLexicon parses the embedded dictionary once per process.
@@ -82,56 +92,85 @@ func parseLexicon(gz []byte) (*lexicon, error) {
 		return nil, fmt.Errorf("read dictionary: %w", err)
 	}
 	lx.index()
+	lx.addKeywords()
 	return lx, nil
 }
 
+// addKeywords merges the context keyword table into the lexicon so that a
+// scan needs one lookup per word.
+func (lx *lexicon) addKeywords() {
+	for w, k := range keywords {
+		lx.slot([]byte(w)).kw |= k
+	}
+}
+
 func (lx *lexicon) index() {
-	size := uint32(1)
-	for size < uint32(len(lx.ents))*2 {
+	size := uint64(1)
+	for size < uint64(len(lx.ents)+len(keywords))*3/2 {
 		size <<= 1
 	}
-	lx.slots = make([]uint32, size)
+	lx.slots = make([]lexSlot, size)
 	lx.mask = size - 1
-	for i, e := range lx.ents {
-		h := hashBytes(lx.keys[e.off : e.off+uint32(e.n)])
-		for j := h & lx.mask; ; j = (j + 1) & lx.mask {
-			if lx.slots[j] == 0 {
-				lx.slots[j] = uint32(i) + 1
-				break
-			}
+	for _, e := range lx.ents {
+		lx.slot(lx.keys[e.off : e.off+uint32(e.n)]).flags |= e.flags
+	}
+}
+
+// slot returns the slot of key (lower case), claiming an empty one.
+func (lx *lexicon) slot(key []byte) *lexSlot {
+	h := hash64(key)
+	for j := h & lx.mask; ; j = (j + 1) & lx.mask {
+		s := &lx.slots[j]
+		if s.h == h || s.h == 0 {
+			s.h = h
+			return s
 		}
 	}
 }
 
-// hashBytes is FNV-1a.
-func hashBytes(b []byte) uint32 {
-	h := uint32(2166136261)
+// hash64 is FNV-1a (64 bit), never 0.
+func hash64(b []byte) uint64 {
+	h := uint64(14695981039346656037)
 	for _, c := range b {
-		h ^= uint32(c)
-		h *= 16777619
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	if h == 0 {
+		h = 1
 	}
 	return h
 }
 
 // lookup returns the flags of key, which must already be lower case.
 func (lx *lexicon) lookup(key []byte) wflag {
-	h := hashBytes(key)
+	f, _ := lx.lookupBoth(key)
+	return f
+}
+
+// lookupBoth returns the flags and keyword roles of key (lower case).
+func (lx *lexicon) lookupBoth(key []byte) (wflag, kw) {
+	h := hash64(key)
 	for j := h & lx.mask; ; j = (j + 1) & lx.mask {
-		s := lx.slots[j]
-		if s == 0 {
-			return 0
+		s := &lx.slots[j]
+		if s.h == h {
+			return s.flags, s.kw
 		}
-		e := lx.ents[s-1]
-		if int(e.n) == len(key) && string(lx.keys[e.off:e.off+uint32(e.n)]) == string(key) {
-			return e.flags
+		if s.h == 0 {
+			return 0, 0
 		}
 	}
 }
 
 // lookupFold looks up b in lower case using buf as scratch space.
 func (lx *lexicon) lookupFold(b []byte, buf []byte) wflag {
+	f, _ := lx.lookupFoldBoth(b, buf)
+	return f
+}
+
+// lookupFoldBoth is lookupBoth on b folded to lower case in buf.
+func (lx *lexicon) lookupFoldBoth(b []byte, buf []byte) (wflag, kw) {
 	if len(b) > cap(buf) {
-		return 0
+		return 0, 0
 	}
 	buf = buf[:len(b)]
 	for i, c := range b {
@@ -140,5 +179,5 @@ func (lx *lexicon) lookupFold(b []byte, buf []byte) wflag {
 		}
 		buf[i] = c
 	}
-	return lx.lookup(buf)
+	return lx.lookupBoth(buf)
 }

@@ -44,7 +44,7 @@ func (st *state) findLocations() {
 		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && st.is(i+1, "of") {
 			st.universityOf(i)
 		}
-		if st.toks[i].kind == kWord && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
+		if st.toks[i].flags&fCityStart != 0 && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
 			st.cityPair(i)
 		}
 		if st.toks[i].kind == kNum {

@@ -1,7 +1,7 @@
 package phi
 
 import (
-	"sort"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/phigate/phigate"
@@ -17,11 +17,11 @@ func (st *state) merge(dst []phigate.Finding, min float32) []phigate.Finding {
 			fs = append(fs, f)
 		}
 	}
-	sort.Slice(fs, func(i, j int) bool {
-		if fs[i].Start != fs[j].Start {
-			return fs[i].Start < fs[j].Start
+	slices.SortFunc(fs, func(a, b phigate.Finding) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
 		}
-		return fs[i].End > fs[j].End
+		return b.End - a.End
 	})
 	first := len(dst)
 	for _, f := range fs {

@@ -1,6 +1,10 @@
 package phi
 
-import "github.com/phigate/phigate"
+import (
+	"sort"
+
+	"github.com/phigate/phigate"
+)
 
 // propagate marks every other occurrence of a word that a recogniser
 // found with good context ("Dr. Rakusin" makes "Rakusin aware" a name,
@@ -15,7 +19,8 @@ func (st *state) propagate() {
 		if !propagationSources[f.Recognizer] && !capitalOnly || f.Confidence < 0.6 {
 			continue
 		}
-		for i := range st.toks {
+		first := sort.Search(len(st.toks), func(k int) bool { return st.toks[k].end > f.Start })
+		for i := first; i < len(st.toks); i++ {
 			t := st.toks[i]
 			if t.start >= f.End {
 				break

@@ -78,11 +78,10 @@ func (st *state) reset(lx *lexicon, text []byte) {
 		var k kw
 		if t.kind == kWord || t.kind == kAlnum {
 			b := text[t.start:t.end]
-			t.flags = lx.lookupFold(b, st.buf[:])
+			t.flags, k = lx.lookupFoldBoth(b, st.buf[:])
 			if t.flags == 0 && len(b) > 3 && b[len(b)-2] == '\'' && b[len(b)-1]|0x20 == 's' {
 				t.flags = lx.lookupFold(b[:len(b)-2], st.buf[:])
 			}
-			k = lookupKW(b, st.buf[:])
 			if t.kind == kWord && t.end-t.start > 1 {
 				n++
 				switch t.shape {
@@ -92,8 +91,8 @@ func (st *state) reset(lx *lexicon, text []byte) {
 					lower++
 				}
 			}
-		} else {
-			k = lookupKW(text[t.start:t.end], st.buf[:])
+		} else if c := text[t.start]; c == '&' || c == '@' || c == '~' || c == '%' {
+			k = keywords[string(text[t.start:t.end])]
 		}
 		st.kws = append(st.kws, k)
 	}

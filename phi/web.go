@@ -75,7 +75,8 @@ func (st *state) findURLs() {
 		if tk.kind != kWord {
 			continue
 		}
-		if p := urlPrefixAt(t[tk.start:]); p > 0 {
+		if c := t[tk.start] | 0x20; (c == 'h' || c == 'f' || c == 'w') && urlPrefixAt(t[tk.start:]) > 0 {
+			p := urlPrefixAt(t[tk.start:])
 			e := tk.start + p
 			for e < len(t) && isURLByte(t[e]) {
 				e++
@@ -88,7 +89,9 @@ func (st *state) findURLs() {
 			}
 			continue
 		}
-		st.findBareDomain(i)
+		if st.punct(i+1, '.') && st.adjacent(i) {
+			st.findBareDomain(i)
+		}
 	}
 }
 

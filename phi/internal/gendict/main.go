@@ -14,7 +14,7 @@
 //	f first name (1990 US census)     F one of the most common first names
 //	l surname (1990 US census)        L one of the most common surnames
 //	o other personal name (cspell people names)
-//	g US city or town (zipcodes)
+//	g US city or town (zipcodes)       G first word of a multi-word city
 //	m clinical vocabulary (clinical.txt, written for phigate)
 //	a name that is also an ordinary word in notes (ambiguous.txt, written for phigate)
 package main
@@ -194,8 +194,11 @@ func (d dict) addCities(path string) ([]string, error) {
 	}
 	seen := map[string]bool{}
 	for _, m := range zipEntry.FindAllSubmatch(b, -1) {
-		if !strings.ContainsAny(string(m[2]), "0123456789") {
-			d.add(string(m[2]), 'g')
+		if city := string(m[2]); !strings.ContainsAny(city, "0123456789") {
+			d.add(city, 'g')
+			if words := strings.Fields(normalize(city)); len(words) > 1 {
+				d.add(words[0], 'G') // first word of a multi-word city
+			}
 		}
 		seen[string(m[1][:3])] = true
 	}

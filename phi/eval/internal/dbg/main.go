@@ -8,6 +8,10 @@ import (
 )
 
 func main() {
+	if os.Args[1] == "-cpu" {
+		cpuBench(os.Args[2])
+		return
+	}
 	b, _ := os.ReadFile(os.Args[1])
 	fs, _ := phi.NewScanner().Detect(nil, b)
 	for _, f := range fs {
