@@ -144,7 +144,7 @@ func (s *Surrogater) name(value, patient string) string {
 		switch {
 		case len(core) == 1:
 			rep = string(rune('A' + h%26))
-		case i == 0 && len(words) > 1 || containsWord(s.pools.First, strings.ToLower(core)):
+		case i == 0 && len(words) > 1 || len(words) == 1 && phi.IsFirstName(core):
 			rep = s.pools.First[h%uint64(len(s.pools.First))]
 		default:
 			rep = s.pools.Last[h%uint64(len(s.pools.Last))]
@@ -152,19 +152,6 @@ func (s *Surrogater) name(value, patient string) string {
 		out = append(out, strings.Replace(w, core, matchCase(rep, core), 1))
 	}
 	return strings.Join(out, " ")
-}
-
-func containsWord(sorted []string, w string) bool {
-	lo, hi := 0, len(sorted)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if sorted[m] < w {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo < len(sorted) && sorted[lo] == w
 }
 
 // matchCase gives rep (lower case) the case pattern of like.

@@ -40,3 +40,14 @@ var loadPools = sync.OnceValues(func() (*Pools, error) {
 
 // SurrogatePools returns the shared, read-only surrogate word lists (lower case).
 func SurrogatePools() (*Pools, error) { return loadPools() }
+
+// IsFirstName reports whether w (any case) is a census first name, so a
+// surrogate can replace it with a first name.
+func IsFirstName(w string) bool {
+	lx, err := loadLexicon()
+	if err != nil || len(w) > 64 {
+		return false
+	}
+	var buf [64]byte
+	return lx.lookupFold([]byte(w), buf[:])&fFirst != 0
+}

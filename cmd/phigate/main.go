@@ -56,6 +56,9 @@ var commands = map[string]command{
 	"doctor":  {"check a deployment's hardening", func(m *Main) Command { return &DoctorCommand{m: m} }},
 	"config":  {"show the effective configuration (config print)", func(m *Main) Command { return &ConfigCommand{m: m} }},
 	"version": {"print the version", func(m *Main) Command { return &VersionCommand{m: m} }},
+	"detect":  {"find PHI in text files or stdin", func(m *Main) Command { return &DetectCommand{m: m} }},
+	"deid":    {"de-identify text files, folders or stdin", func(m *Main) Command { return &DeidCommand{m: m} }},
+	"eval":    {"score the PHI detector on a PhysioNet-format corpus", func(m *Main) Command { return &EvalCommand{m: m} }},
 }
 
 // errUsage marks an error already explained by a usage message.
