@@ -6,7 +6,7 @@ import (
 
 // idContext maps a word before an identifier to the identifier's category.
 var idContext = map[string]phigate.Category{
-	"mrn": phigate.MRN, "mr": phigate.MRN, "record": phigate.MRN, "chart": phigate.MRN, "unit": phigate.MRN, "hospital": phigate.MRN,
+	"mrn": phigate.MRN, "mr": phigate.MRN, "record": phigate.MRN, "mr#": phigate.MRN,
 	"acct": phigate.ACCOUNT, "account": phigate.ACCOUNT, "acc": phigate.ACCOUNT, "billing": phigate.ACCOUNT,
 	"fin": phigate.ACCOUNT, "encounter": phigate.ACCOUNT, "visit": phigate.ACCOUNT, "invoice": phigate.ACCOUNT,
 	"member": phigate.HEALTH_PLAN_ID, "policy": phigate.HEALTH_PLAN_ID, "subscriber": phigate.HEALTH_PLAN_ID,
@@ -57,7 +57,7 @@ func (st *state) contextCategory(i int) phigate.Category {
 }
 
 // idLike reports whether token i looks like an identifier: at least 4
-// characters and at least 2 digits.
+// characters of which at least 4 digits ("83yo" and "20fr" are not).
 func (st *state) idLike(i int) bool {
 	t := st.toks[i]
 	if t.end-t.start < 4 {
@@ -69,7 +69,7 @@ func (st *state) idLike(i int) bool {
 			d++
 		}
 	}
-	return d >= 2
+	return d >= 4
 }
 
 // findID finds identifiers at token i by format (MBI, DEA, NPI, VIN) or
@@ -88,10 +88,10 @@ func (st *state) findID(i int) {
 		return
 	}
 	j := st.idEnd(i)
-	if !st.idLike(i) && j == i {
+	c := st.contextCategory(i)
+	if !st.idLike(i) && j == i && (c == "" || digitCount(w) < 2) {
 		return
 	}
-	c := st.contextCategory(i)
 	switch {
 	case c == phigate.LICENSE && len(w) == 10 && validNPI(w):
 		st.add(i, j, phigate.LICENSE, 0.95, "npi")
@@ -112,6 +112,16 @@ func (st *state) idEnd(i int) int {
 		j += 2
 	}
 	return j
+}
+
+func digitCount(w []byte) int {
+	n := 0
+	for _, c := range w {
+		if isDigit(c) {
+			n++
+		}
+	}
+	return n
 }
 
 // partOfNumber reports whether token i is part of a decimal number.

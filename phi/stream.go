@@ -46,10 +46,21 @@ func (s *Scanner) NewStream() *Stream { return &Stream{s: s} }
 func (st *Stream) Feed(p []byte) (Segment, error) {
 	st.buf = append(st.buf, p...)
 	pending := len(st.buf) - int(st.done-st.base)
-	if pending < 2*StreamHold {
+	// Scan when enough text waits and a cut is possible: a space arrived,
+	// or the line has grown past StreamMax.
+	if pending < 2*StreamHold || !hasSpace(p) && pending < StreamMax+StreamHold {
 		return Segment{Offset: st.done}, nil
 	}
 	return st.emit(false)
+}
+
+func hasSpace(p []byte) bool {
+	for _, c := range p {
+		if isSpace(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Close returns the rest of the text and its findings.

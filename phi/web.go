@@ -51,7 +51,7 @@ func (st *state) findEmails() {
 // validHost reports whether h looks like a domain name with a TLD.
 func validHost(h []byte) bool {
 	dot := bytes.LastIndexByte(h, '.')
-	if dot <= 0 || len(h)-dot-1 < 2 {
+	if dot <= 0 || len(h)-dot-1 < 2 || len(h)-dot-1 > 6 || bytes.Contains(h, []byte("..")) {
 		return false
 	}
 	for _, c := range h[dot+1:] {
@@ -120,6 +120,9 @@ func (st *state) findBareDomain(i int) {
 	if j == i || st.toks[j].kind != kWord || !tlds[string(lowerInto(st.buf[:0], st.word(j)))] {
 		return
 	}
+	if st.toks[j].shape != sLower && !st.is(i, "www") {
+		return // "FEET ARE WARM.CO": a sentence glued to the next, not a domain
+	}
 	e := st.toks[j].end
 	if e < len(st.text) && st.text[e] == '/' {
 		for e < len(st.text) && isURLByte(st.text[e]) {
@@ -150,7 +153,8 @@ func (st *state) findIPv4() {
 				ok = ok && st.punct(i+2*k+1, '.') && st.adjacent(i+2*k) && st.adjacent(i+2*k+1)
 			}
 		}
-		if ok && !(i > 0 && st.punct(i-1, '.') && st.adjacent(i-1)) && !(st.punct(i+7, '.') && st.num(i+8) >= 0 && st.adjacent(i+6)) {
+		glued := i > 0 && (st.punct(i-1, '.') || st.punct(i-1, '/') || st.punct(i-1, '-')) && st.adjacent(i-1)
+		if ok && !glued && !(st.punct(i+7, '.') && st.num(i+8) >= 0 && st.adjacent(i+6)) {
 			st.add(i, i+6, phigate.IP, 0.95, "ipv4")
 			i += 6
 		}
