@@ -42,7 +42,7 @@ func (st *state) findNames() {
 			st.initialName(i)
 		}
 		if st.toks[i].kind == kWord && st.toks[i].flags&(fAmbiguous|fFirst) == fAmbiguous|fFirst && st.kw(i+1)&kwPost != 0 &&
-			!st.sentenceStart(i) && st.kws[i]&kwStop == 0 {
+			(!st.mixed || !st.sentenceStart(i)) && st.kws[i]&kwStop == 0 {
 			st.addName(i, i, lvNone, "name-report") // "bill called", "grace made aware"
 		}
 		if st.kws[i]&kwPhoneWord != 0 {
@@ -54,6 +54,7 @@ func (st *state) findNames() {
 				e = st.extendName(i)
 			}
 			st.addName(i, e, lvNone, "dictionary-name")
+			st.coordinatedName(e)
 		}
 	}
 	st.signatureLines()
@@ -131,6 +132,9 @@ func (st *state) accept(i, lv int) bool {
 	case lvKin:
 		if clinical && st.mixed && t.shape == sTitle && f&fFirst != 0 {
 			return true // "Son, Ed, was updated"
+		}
+		if st.mixed && t.shape == sTitle && !clinical && !core && t.end-t.start > 2 {
+			return true // "Sons Smokey, Morris and Roger"
 		}
 		properOnly := f&(fProper|fCore|fCommon|fClinical|fCity) == fProper
 		rareOnly := f&(fRare|fCore|fCommon|fClinical|fProper) == fRare && t.shape != sLower
@@ -351,6 +355,10 @@ func (st *state) nameBefore(i int) {
 		switch {
 		case st.accept(j, lv) && (n == 0 || st.nameLike(j) || cred):
 			j--
+		case n == 0 && st.unknown(j) && st.toks[j].kind == kWord && st.toks[j].end-st.toks[j].start > 3 &&
+			st.toks[max(j-1, 0)].flags&fFirst != 0 && st.toks[max(j-1, 0)].flags&fClinical == 0 && j > 0 && st.adjacentWord(j-1, j):
+			j -= 2 // "grace dudak aware": a first name and an unknown surname
+			n = 4
 		case st.punct(j, '.') && j > 0 && st.isInitial(j-1) && n > 0:
 			j -= 2
 		case st.isInitial(j) && n > 0:
@@ -454,4 +462,19 @@ func (st *state) nameBeforePhone(i int) {
 	if s < e && e-s >= 2 {
 		st.addName(s+1, e, lvWeak, "contact-name")
 	}
+}
+
+// coordinatedName marks a first name joined to the name ending at e by
+// "and" ("Suzette and Hank").
+func (st *state) coordinatedName(e int) {
+	k := e + 1
+	if !st.is(k, "and") && !st.punct(k, '&') {
+		return
+	}
+	k++
+	if k >= len(st.toks) || st.toks[k].kind != kWord || st.toks[k].flags&fFirst == 0 || st.toks[k].flags&fClinical != 0 ||
+		st.kws[k]&kwStop != 0 || st.mixed && st.toks[k].shape == sLower {
+		return
+	}
+	st.addName(k, k, lvNone, "dictionary-name")
 }
