@@ -55,7 +55,6 @@ type lexEntry struct {
 	off   uint32
 	n     uint16
 	flags wflag
-	kw    kw // context roles (words.go), merged in at load
 }
 
 type lexSlot struct {

@@ -91,18 +91,3 @@ func init() {
 	addKeywords(kwNotNameAfterTitle, `aware notified office orders order team service note notes assessment exam call called
 		paged here there saw note's`)
 }
-
-// lookupKW returns the keyword roles of b, folding ASCII case into buf.
-func lookupKW(b, buf []byte) kw {
-	if len(b) > cap(buf) {
-		return 0
-	}
-	buf = buf[:len(b)]
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	return keywords[string(buf)]
-}

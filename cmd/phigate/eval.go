@@ -59,10 +59,10 @@ func (c *EvalCommand) Run(ctx context.Context) error {
 	}
 	sh := res.Views[len(res.Views)-1]
 	if r := sh.Total.RecallOverlap(); r < c.minRecall {
-		return fmt.Errorf("Safe Harbor recall %.4f is below %.4f", r, c.minRecall)
+		return fmt.Errorf("recall %.4f (Safe Harbor view) is below %.4f", r, c.minRecall)
 	}
 	if p := sh.PrecisionOverlap(); p < c.min {
-		return fmt.Errorf("Safe Harbor precision %.4f is below %.4f", p, c.min)
+		return fmt.Errorf("precision %.4f (Safe Harbor view) is below %.4f", p, c.min)
 	}
 	return nil
 }
