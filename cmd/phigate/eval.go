@@ -17,6 +17,7 @@ type EvalCommand struct {
 	text, phrase   string
 	physionet      bool
 	minRecall, min float64
+	errors         bool
 }
 
 // ParseFlags reads --physionet TEXT PHRASE.
@@ -29,6 +30,7 @@ func (c *EvalCommand) ParseFlags(args []string) error {
 	fs.BoolVar(&c.physionet, "physionet", false, "the corpus is in the PhysioNet deid format (TEXT PHRASE)")
 	fs.Float64Var(&c.minRecall, "min-recall", 0, "fail if Safe Harbor any-overlap recall is below this")
 	fs.Float64Var(&c.min, "min-precision", 0, "fail if Safe Harbor any-overlap precision is below this")
+	fs.BoolVar(&c.errors, "errors", false, "also print each missed span and false finding with its context (quotes the corpus)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +58,12 @@ func (c *EvalCommand) Run(ctx context.Context) error {
 	}
 	if err := eval.WriteReport(c.m.Stdout, res); err != nil {
 		return err
+	}
+	if c.errors {
+		fmt.Fprintln(c.m.Stdout)
+		if err := eval.WriteErrors(c.m.Stdout, phi.NewScanner(), recs, gold, eval.SafeHarbor); err != nil {
+			return err
+		}
 	}
 	sh := res.Views[len(res.Views)-1]
 	if r := sh.Total.RecallOverlap(); r < c.minRecall {

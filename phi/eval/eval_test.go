@@ -83,13 +83,19 @@ func FuzzParsePhrases(f *testing.F) {
 	})
 }
 
-// Floors on the PhysioNet dev corpus: a regression guard. The issue's
-// bars (recall 0.99 Safe Harbor, 0.97 per type, precision 0.85) are the
-// target; these floors rise as the scanner improves.
+// Bars on the PhysioNet dev corpus (Safe Harbor view, any-overlap). Where
+// the scanner meets the bar (recall 0.99 overall and 0.97 per type
+// with 20+ spans, precision 0.85) the bar is asserted; where it does not
+// yet, the floor is what it reaches, so that any regression fails.
 const (
-	floorRecallSH    = 0.88
-	floorPrecisionSH = 0.70
+	floorRecallSH    = 0.97 // bar 0.99
+	floorPrecisionSH = 0.85 // bar
 )
+
+var floorByType = map[string]float64{
+	"HCPName": 0.97, "PTName": 0.97, "RelativeProxyName": 0.97, "Phone": 0.97, // bar
+	"Date": 0.96, "Location": 0.94, // bar 0.97
+}
 
 func TestPhysioNetFloors(t *testing.T) {
 	dir := os.Getenv("PHIGATE_TEST_DATA")
@@ -124,5 +130,31 @@ func TestPhysioNetFloors(t *testing.T) {
 	}
 	if p := v.PrecisionOverlap(); p < floorPrecisionSH {
 		t.Errorf("Safe Harbor precision %.4f < %.2f", p, floorPrecisionSH)
+	}
+	for typ, floor := range floorByType {
+		if r := v.ByType[typ].RecallOverlap(); r < floor {
+			t.Errorf("%s recall %.4f < %.2f", typ, r, floor)
+		}
+	}
+}
+
+// none is a detector that finds nothing, to check how misses are scored.
+type none struct{}
+
+func (none) Detect(dst []phigate.Finding, _ []byte) ([]phigate.Finding, error) { return dst, nil }
+
+func TestWriteErrors(t *testing.T) {
+	recs, _ := eval.ParseText(strings.NewReader(sample))
+	gold, _ := eval.ParsePhrases(strings.NewReader(samplePhrases))
+	var b strings.Builder
+	if err := eval.WriteErrors(&b, none{}, recs, gold, eval.SafeHarbor); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(b.String(), "MISSED"); got != 2 {
+		t.Errorf("%d misses reported:\n%s", got, b.String())
+	}
+	res, _ := eval.Score(none{}, recs, gold)
+	if r := res.Views[0].Total.RecallOverlap(); r != 0 {
+		t.Errorf("recall %.2f with no findings", r)
 	}
 }
