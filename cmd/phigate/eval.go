@@ -65,7 +65,7 @@ func (c *EvalCommand) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	sh := res.Views[len(res.Views)-1]
+	sh := res.Views[1] // Safe Harbor
 	if r := sh.Total.RecallOverlap(); r < c.minRecall {
 		return fmt.Errorf("recall %.4f (Safe Harbor view) is below %.4f", r, c.minRecall)
 	}
