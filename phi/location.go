@@ -369,6 +369,12 @@ func (st *state) unknownPlace(i int) {
 	if st.mixed && t.shape == sTitle && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && (st.is(p, "in") || st.is(p, "from")) {
 		st.add(i, i, phigate.LOCATION, 0.5, "capital-place")
 	}
+	if st.is(i-1, "the") && st.regionPair(i) {
+		st.add(i, i+1, phigate.LOCATION, 0.5, "region") // "from the Eastern Shore"
+	}
+	if st.is(i, "dc") && t.shape == sUpper && (st.is(p, "in") || st.is(p, "from")) {
+		st.add(i, i, phigate.LOCATION, 0.7, "city") // Washington, DC
+	}
 }
 
 var unitWords = map[string]bool{"ew": true, "er": true, "ed": true, "icu": true, "micu": true, "sicu": true, "ccu": true,
@@ -463,4 +469,24 @@ func (st *state) stateName(i int) bool {
 		w = w[:len(w)-2]
 	}
 	return usStates[string(w)]
+}
+
+// regionPair reports whether words i and i+1 name a region ("Eastern
+// Shore", "North Shore"): both capitalised, one a proper noun or place, no
+// clinical or function word, and nothing but punctuation after them.
+func (st *state) regionPair(i int) bool {
+	k := i + 1
+	if k >= len(st.toks) || st.toks[i].kind != kWord || st.toks[k].kind != kWord || st.toks[k].newline {
+		return false
+	}
+	a, b := st.toks[i], st.toks[k]
+	caps := st.mixed && a.shape == sTitle && b.shape == sTitle || !st.mixed && a.shape == sUpper && b.shape == sUpper
+	if !caps || (a.flags|b.flags)&fClinical != 0 || (st.kws[i]|st.kws[k])&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) != 0 {
+		return false
+	}
+	if a.flags&(fProper|fCity) == 0 || b.flags&(fName|fProper|fCity) == 0 {
+		return false
+	}
+	n := k + 1
+	return n >= len(st.toks) || st.toks[n].kind == kPunct || st.toks[n].newline
 }
