@@ -109,8 +109,13 @@ func (st *state) facilityBefore(i int) {
 	}
 	if j < last && !st.placeWord(j, false) {
 		if distinct {
-			st.add(j+1, last, phigate.LOCATION, 0.7, "facility") // "Memorial Hospital"
+			st.add(j+1, i, phigate.LOCATION, 0.7, "facility") // "Memorial Hospital"
 		}
+		return
+	}
+	if j == last && j >= 0 && st.toks[j].shape == sUpper && st.toks[j].end-st.toks[j].start == 2 && usStates[string(lowerInto(st.buf[:0], st.word(j)))] &&
+		st.toks[i].shape != sUpper {
+		st.add(j, i, phigate.LOCATION, 0.7, "facility") // "MD Hospital"
 		return
 	}
 	e := j
@@ -138,11 +143,9 @@ func (st *state) facilityBefore(i int) {
 	if st.toks[i].shape == sLower && !st.mixed && st.allCommon(s, e) {
 		conf = 0.6
 	}
-	e = last
-	if distinctiveFacility[string(lowerInto(st.buf[:0], st.word(i)))] {
-		e = i // "Union Memorial", "Kessler Adventist": the keyword is part of the name
-	}
-	st.add(s, e, phigate.LOCATION, conf, "facility")
+	// The facility word is kept in the span: "Harbor Hospital" names a
+	// place as a whole.
+	st.add(s, i, phigate.LOCATION, conf, "facility")
 }
 
 func (st *state) allCommon(s, e int) bool {

@@ -65,7 +65,7 @@ func init() {
 		after before during until since while because please thank thanks ok okay called call page paged note phone number
 		said says stated states told asked wants wanted will made make making come came going went gone see seen saw given give
 		do does did done get got getting let know knows knew think thinks felt feel feels feeling like look looks looked
-		new old good bad fine fair poor stable unstable well better worse same again further family staff md rn np pa
+		new old bad fine fair poor stable unstable well better worse same again further family staff md rn np pa
 		dnr dni code full comfort care plan plans update updated updates info information re: s/p c/o w/ w/o`)
 	addKeywords(kwMonth, `january february march april may june july august september october november december
 		jan feb mar apr jun jul aug sep sept oct nov dec`)

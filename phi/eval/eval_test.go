@@ -83,18 +83,17 @@ func FuzzParsePhrases(f *testing.F) {
 	})
 }
 
-// Bars on the PhysioNet dev corpus (Safe Harbor view, any-overlap). Where
-// the scanner meets the bar (recall 0.99 overall and 0.97 per type
-// with 20+ spans, precision 0.85) the bar is asserted; where it does not
-// yet, the floor is what it reaches, so that any regression fails.
+// Bars on the PhysioNet dev corpus (Safe Harbor view, any-overlap): the
+// issue's bars (recall 0.99 overall and 0.97 per type with 20+ spans,
+// precision 0.85), with the overall recall floor at what the scanner
+// reaches while it is below the bar, so that any regression fails.
 const (
-	floorRecallSH    = 0.97 // bar 0.99
+	floorRecallSH    = 0.985 // bar 0.99
 	floorPrecisionSH = 0.85 // bar
 )
 
 var floorByType = map[string]float64{
-	"HCPName": 0.97, "PTName": 0.97, "RelativeProxyName": 0.97, "Phone": 0.97, "Date": 0.97, // bar
-	"Location": 0.94, // bar 0.97
+	"HCPName": 0.97, "PTName": 0.97, "RelativeProxyName": 0.97, "Phone": 0.97, "Date": 0.97, "Location": 0.97,
 }
 
 func TestPhysioNetFloors(t *testing.T) {
