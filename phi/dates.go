@@ -28,6 +28,9 @@ func (st *state) findDates() {
 			if j < 0 {
 				j = st.dayMonth(i)
 			}
+			if j < 0 {
+				j = st.gluedDate(i)
+			}
 		case kPunct:
 			j = st.apostropheYear(i)
 		}
@@ -103,7 +106,9 @@ func (st *state) dateContext(i int) bool {
 		}
 		w := string(lowerInto(st.buf[:0], st.word(k)))
 		switch w {
-		case "on", "since", "from", "until", "till", "dated", "date", "thru", "through", "before", "after", "last", "on/about":
+		case "on", "since", "from", "until", "till", "dated", "date", "thru", "through", "before", "after", "last", "on/about",
+			"placed", "extubate", "extubated", "intubated", "started", "stopped", "discontinued", "admitted", "transferred",
+			"performed", "done", "drawn", "removed", "inserted", "changed", "seen", "expired", "discharged", "surgery":
 			return true
 		}
 		return st.kw(k)&kwWeekday != 0
@@ -139,8 +144,8 @@ func (st *state) shortDateConfidence(i int, c byte) float32 {
 	if st.followedByUnit(i+2) && !ctx {
 		return 0
 	}
-	if a <= 4 && b <= 4 && a < b && !ctx {
-		return 0.25 // 1/2, 2/3, 3/4: usually fractions
+	if a <= 4 && b <= 4 && a < b && (!ctx || st.kw(i+3)&kwFraction != 0) {
+		return 0.25 // 1/2, 2/3, 3/4: usually fractions ("1/4 NS")
 	}
 	rangeLeft := st.punct(i-1, '-') && st.num(i-2) >= 0 && !st.punct(i-3, '/')
 	rangeRight := st.punct(i+3, '-') && st.num(i+4) >= 0 && st.adjacent(i+2) && !st.punct(i+5, '/')
@@ -314,7 +319,7 @@ func (st *state) lonelyYear(i int) int {
 	if st.digits(i) != 4 || y < 1900 || y > 2099 || st.followedByUnit(i) || st.punct(i-1, '.') || st.punct(i+1, '.') && st.num(i+2) >= 0 {
 		return -1
 	}
-	if st.punct(i-1, '/') || st.punct(i-1, '-') && st.digits(i-2) > 0 || st.punct(i+1, '/') || st.punct(i+1, ':') {
+	if st.punct(i-1, '/') || (st.punct(i-1, '-') || st.punct(i-1, '+')) && !st.toks[i].space || st.punct(i+1, '/') || st.punct(i+1, ':') {
 		return -1
 	}
 	time := y%100 < 60 && y < 2400
@@ -330,8 +335,8 @@ func (st *state) lonelyYear(i int) int {
 // yearContext reports whether a word before i says a year follows.
 func (st *state) yearContext(i int) bool {
 	k := i - 1
-	if st.punct(k, ',') || st.punct(k, '\'') {
-		return true
+	if st.punct(k, '\'') || st.punct(k, ',') && (st.kw(k-1)&kwMonth != 0 || st.dayNumber(k-1) > 0 && st.kw(k-2)&kwMonth != 0) {
+		return true // "'92", "July 4, 1976"
 	}
 	switch string(lowerInto(st.buf[:0], st.word(max(k, 0)))) {
 	case "in", "since", "year", "of", "early", "late", "mid", "during", "circa", "ca", "born", "dob", "yr", "class":
@@ -367,8 +372,8 @@ func (st *state) apostropheYear(i int) int {
 	}
 	plural := i+1 < len(st.toks) && !st.toks[i+1].space && (st.is(i+1, "s") || st.toks[i+1].kind == kNum)
 	if st.digits(i-1) == 2 && !st.toks[i].space && !plural {
-		if st.punct(i-2, '/') || st.punct(i-2, '-') || st.punct(i+1, '"') || st.is(i+1, "s") {
-			return -1
+		if st.punct(i-2, '/') || st.punct(i-2, '-') || st.punct(i+1, '"') || st.is(i+1, "s") || !st.eventBefore(i-1) {
+			return -1 // "HOB 30'" is feet; "CVA 74'" a year
 		}
 		st.found = append(st.found, phigate.Finding{Start: st.toks[i-1].start, End: st.toks[i].end, Category: phigate.DATE,
 			Confidence: 0.7, Recognizer: "year-apostrophe", YearOnly: true})
@@ -397,11 +402,11 @@ func (st *state) scoreContext(i int) bool {
 }
 
 // ventContext reports whether a ventilator, haemodynamic or pupil word
-// is among the 2 words before token i, where "10/5" is a setting.
+// is among the 6 words before token i, where "10/5" is a setting.
 func (st *state) ventContext(i int) bool {
-	for k, n := i-1, 0; k >= 0 && n < 2; k-- {
+	for k, n := i-1, 0; k >= 0 && n < 6; k-- {
 		if st.toks[k].kind == kPunct {
-			if st.punct(k, '.') && st.toks[k].end < st.toks[min(k+1, len(st.toks)-1)].start {
+			if st.punct(k, '.') && st.toks[k].end < st.toks[min(k+1, len(st.toks)-1)].start || st.punct(k, '(') || st.punct(k, ')') {
 				return false
 			}
 			continue
@@ -431,7 +436,8 @@ var eventWords = map[string]bool{"mi": true, "cva": true, "cabg": true, "ptca": 
 	"stents": true, "appy": true, "appendectomy": true, "cholecystectomy": true, "hysterectomy": true, "repair": true,
 	"surgery": true, "ablation": true, "pacer": true, "ppm": true, "aicd": true, "cath": true, "nqwmi": true, "imi": true,
 	"ami": true, "stroke": true, "fx": true, "fracture": true, "transplant": true, "bypass": true, "cabgx2": true,
-	"cabgx3": true, "cabgx4": true, "cardioversion": true, "resection": true, "nephrectomy": true, "mastectomy": true}
+	"cabgx3": true, "cabgx4": true, "cardioversion": true, "resection": true, "nephrectomy": true, "mastectomy": true,
+	"smoking": true, "quit": true, "stopped": true, "dx": true, "diagnosed": true}
 
 // eventBefore reports whether an event word comes right before token i,
 // or before "in" right before it.
@@ -452,6 +458,11 @@ func (st *state) historyYear(i int) int {
 	if st.digits(i) != 2 || st.followedByUnit(i) || st.punct(i+1, '/') || st.punct(i+1, '.') && st.num(i+2) >= 0 {
 		return -1
 	}
+	if st.eventAfter(i) {
+		st.found = append(st.found, phigate.Finding{Start: st.toks[i].start, End: st.toks[i].end, Category: phigate.DATE,
+			Confidence: 0.6, Recognizer: "year-history", YearOnly: true})
+		return i
+	}
 	end := i+1 >= len(st.toks) || st.toks[i+1].newline || st.punct(i+1, ',') || st.punct(i+1, ';') || st.punct(i+1, '.') ||
 		st.is(i+1, "and") || st.punct(i+1, ')')
 	chained := st.is(i-1, "and") && st.digits(i-2) == 2 && st.eventBefore(i-2)
@@ -461,4 +472,42 @@ func (st *state) historyYear(i int) int {
 	st.found = append(st.found, phigate.Finding{Start: st.toks[i].start, End: st.toks[i].end, Category: phigate.DATE,
 		Confidence: 0.6, Recognizer: "year-history", YearOnly: true})
 	return i
+}
+
+// gluedDate finds a date glued to the word before it ("fx4/97",
+// "on3/4/2023"): the trailing digits of word i start the date.
+func (st *state) gluedDate(i int) int {
+	w := st.word(i)
+	d := len(w)
+	for d > 0 && isDigit(w[d-1]) {
+		d--
+	}
+	if d < 2 || len(w)-d > 2 || w[d-1]|0x20 == 'x' || !st.sep(i+1, '/') || st.num(i+2) < 0 {
+		return -1
+	}
+	m, b := 0, st.num(i+2)
+	for _, c := range w[d:] {
+		m = m*10 + int(c-'0')
+	}
+	e := i + 2
+	if st.sep(i+3, '/') && st.num(i+4) >= 0 {
+		e = i + 4
+	}
+	if m < 1 || m > 12 || st.digits(i+2) != 2 && st.digits(i+2) != 1 || b == 0 || b > 31 && e == i+2 && st.digits(i+2) != 2 {
+		return -1
+	}
+	st.addSpan(st.toks[i].start+d, st.toks[e].end, phigate.DATE, 0.7, "date-glued")
+	return e
+}
+
+// eventAfter reports whether two-digit token i opens a history entry
+// ("NIDDM. 09 PTCA to LCX", "'13 stent"): it follows a boundary and an
+// event word follows it.
+func (st *state) eventAfter(i int) bool {
+	p := i - 1
+	boundary := p < 0 || st.toks[i].newline || st.punct(p, '.') || st.punct(p, ',') || st.punct(p, ';') || st.punct(p, ':') ||
+		st.punct(p, '(') || st.punct(p, '\'')
+	k := i + 1
+	return boundary && k < len(st.toks) && st.toks[k].kind == kWord && st.toks[k].space &&
+		eventWords[string(lowerInto(st.buf[:0], st.word(k)))]
 }

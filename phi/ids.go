@@ -33,10 +33,11 @@ func (st *state) contextCategory(i int) phigate.Category {
 	for k := i - 1; k >= i-5 && k >= 0; k-- {
 		t := st.toks[k]
 		if t.kind == kPunct {
-			if st.punct(k, '.') || st.punct(k, ',') && k < i-1 {
-				if k < i-2 {
-					return ""
-				}
+			if st.punct(k, '.') && (k == 0 || st.toks[k-1].end-st.toks[k-1].start > 4 || st.toks[k].newline) {
+				return "" // a sentence ends here
+			}
+			if st.punct(k, ',') && k < i-1 {
+				return ""
 			}
 			continue
 		}
@@ -89,7 +90,10 @@ func (st *state) findID(i int) {
 	}
 	j := st.idEnd(i)
 	c := st.contextCategory(i)
-	if !st.idLike(i) && j == i && (c == "" || digitCount(w) < 2) {
+	if !st.idLike(i) && j == i && (c == "" || digitCount(w) < 2 || st.toks[i].kind == kNum && digitCount(w) < 4) {
+		return
+	}
+	if st.followedByUnit(i) {
 		return
 	}
 	switch {

@@ -41,7 +41,7 @@ func (st *state) findLocations() {
 		if st.is(i, "st") || st.is(i, "saint") {
 			st.saint(i)
 		}
-		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && st.is(i+1, "of") {
+		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && (st.is(i+1, "of") || i+1 < len(st.toks) && st.stateName(i+1)) {
 			st.universityOf(i)
 		}
 		if st.toks[i].flags&fCityStart != 0 && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
@@ -170,6 +170,9 @@ func (st *state) placeAfter(i int) {
 	if st.is(j, "the") {
 		j++
 	}
+	if st.capitalPlace(j) {
+		return
+	}
 	if !st.placeWord(j, true) || st.kw(j)&kwFacility != 0 {
 		st.placePair(j)
 		return
@@ -229,7 +232,9 @@ func init() {
 		"arkansas", "california", "colorado", "connecticut", "delaware", "florida", "georgia", "hawaii", "idaho", "illinois",
 		"indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
 		"mississippi", "missouri", "montana", "nebraska", "nevada", "ohio", "oklahoma", "oregon", "pennsylvania", "tennessee",
-		"texas", "utah", "vermont", "virginia", "washington", "wisconsin", "wyoming"} {
+		"texas", "utah", "vermont", "virginia", "washington", "wisconsin", "wyoming", "new hampshire", "new jersey",
+		"new mexico", "new york", "north carolina", "north dakota", "south carolina", "south dakota", "rhode island",
+		"west virginia"} {
 		usStates[s] = true
 	}
 }
@@ -279,6 +284,11 @@ func (st *state) city(i int) {
 
 // universityOf marks "University of Maryland", "U of MD".
 func (st *state) universityOf(i int) {
+	if st.toks[i].shape != sLower && i+1 < len(st.toks) && st.stateName(i+1) && !st.is(i, "u") || st.is(i, "u") && st.toks[i].shape == sUpper &&
+		i+1 < len(st.toks) && st.toks[i+1].shape != sLower && st.stateName(i+1) {
+		st.add(i, i+1, phigate.LOCATION, 0.8, "university") // "U Maryland", "University Maryland"
+		return
+	}
 	if !st.is(i+1, "of") || i+2 >= len(st.toks) || st.toks[i+2].kind != kWord {
 		return
 	}
@@ -461,6 +471,9 @@ func (st *state) namedPlaceWord(j int) bool {
 		return false
 	}
 	t := st.toks[j]
+	if t.end-t.start < 2 || !st.mixed && t.flags&fCore != 0 && t.flags&(fProper|fCity) == 0 {
+		return false
+	}
 	return t.flags&(fName|fProper|fCity) != 0 && t.flags&fClinical == 0 && st.kws[j]&(kwStop|kwMonth|kwWeekday) == 0 &&
 		(st.mixed && t.shape == sTitle || !st.mixed && t.shape == sUpper) && !facilityGeneric[string(lowerInto(st.buf[:0], st.word(j)))]
 }
@@ -492,4 +505,24 @@ func (st *state) regionPair(i int) bool {
 	}
 	n := k + 1
 	return n >= len(st.toks) || st.toks[n].kind == kPunct || st.toks[n].newline
+}
+
+// capitalPlace marks, in mixed-case text, the capitalised words after a
+// movement word ("transferred from Good Sam"): capitals inside a sentence
+// make a proper name whatever the words are.
+func (st *state) capitalPlace(j int) bool {
+	if !st.mixed || j >= len(st.toks) || st.sentenceStart(j) {
+		return false
+	}
+	e := j - 1
+	for k := j; k < len(st.toks) && k-j < 3 && st.toks[k].kind == kWord && st.toks[k].shape == sTitle &&
+		(k == j || !st.toks[k].newline) && st.toks[k].flags&fClinical == 0 &&
+		st.kws[k]&(kwMonth|kwWeekday|kwTitle|kwRelation) == 0 && !facilityGeneric[string(lowerInto(st.buf[:0], st.word(k)))]; k++ {
+		e = k
+	}
+	if e < j || e == j && st.toks[j].flags&fCore != 0 && st.toks[j].flags&(fName|fProper|fCity) == 0 {
+		return false
+	}
+	st.add(j, e, phigate.LOCATION, 0.6, "capital-place")
+	return true
 }

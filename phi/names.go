@@ -122,6 +122,9 @@ func (st *state) accept(i, lv int) bool {
 	if st.mixed && !capital && lv < lvMedium {
 		return false
 	}
+	if lv < lvStrong && t.end-t.start > 2 && usStates[string(lowerInto(st.buf[:0], st.word(i)))] {
+		return false // "Florida", "Maryland": states are no names
+	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
 		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.nameLike(st.nextWord(i))
 	}
@@ -148,10 +151,10 @@ func (st *state) accept(i, lv int) bool {
 	case lvWeak:
 		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2)
 	default:
-		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && (named || oov && t.end-t.start > 3) {
+		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
 		}
-		return !clinical && named && !common && t.end-t.start > 2 && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
+		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
 			f&(fFirst|fLast) != 0
 	}
 }
@@ -326,8 +329,11 @@ func (st *state) addName(i, j, lv int, rec string) {
 // report word ("Dr. X aware").
 func (st *state) nameBefore(i int) {
 	cred := st.kws[i]&kwCred != 0 && (st.toks[i].shape == sUpper || st.kws[i]&kwPost == 0)
-	if cred && st.kws[i]&kwCredAmbiguous != 0 && !st.punct(i-1, ',') {
+	if cred && st.kws[i]&kwCredAmbiguous != 0 {
 		p := i - 1
+		if st.punct(p, ',') {
+			p--
+		}
 		known := func(p int) bool {
 			return p >= 0 && st.toks[p].flags&fName != 0 && st.toks[p].flags&(fCommon|fCore|fClinical) == 0
 		}

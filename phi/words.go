@@ -43,7 +43,7 @@ func init() {
 	addKeywords(kwRole, `md np pa rn nurse nurses resident residents attending fellow intern ho caseworker cm sw msw rrt pcp surgeon
 		physician physicians chaplain therapist pharmacist staff manager worker coordinator interpreter lawyer attorney provider
 		cardiologist oncologist neurologist intensivist hospitalist nephrologist pulmonologist neurosurgeon radiologist anesthesiologist
-		anesthesia dietician dietitian nutritionist counselor psychiatrist psychologist pt/ot ot slp licsw cna lpn aide rep`)
+		dietician dietitian nutritionist counselor psychiatrist psychologist pt/ot ot slp licsw cna lpn rep`)
 	addKeywords(kwRelation, `wife husband son sons daughter daughters dtr dtrs dau brother brothers sister sisters mother mom father dad
 		niece nieces nephew nephews neice aunt uncle grandson grandsons granddaughter granddaughters grandaughter grandchild grandchildren
 		grandmother grandfather cousin friend friends fiance fiancee partner spouse proxy hcp boyfriend girlfriend neighbor neighbour
@@ -65,7 +65,7 @@ func init() {
 		after before during until since while because please thank thanks ok okay called call page paged note phone number
 		said says stated states told asked wants wanted will made make making come came going went gone see seen saw given give
 		do does did done get got getting let know knows knew think thinks felt feel feels feeling like look looks looked
-		new old bad fine fair poor stable unstable well better worse same again further family staff md rn np pa
+		new old good bad fine fair poor stable unstable well better worse same again further family staff md rn np pa
 		dnr dni code full comfort care plan plans update updated updates info information re: s/p c/o w/ w/o`)
 	addKeywords(kwMonth, `january february march april may june july august september october november december
 		jan feb mar apr jun jul aug sep sept oct nov dec`)
@@ -74,7 +74,7 @@ func init() {
 		sanatorium asylum univ university college`)
 	addKeywords(kwMove, `transfer transferred transfered tranfered transfering transferring tx txd tx'd trans sent admitted adm admit
 		readmitted went go going goes taken brought presented arrived discharged dc'd returned return returning flighted
-		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back leave left leaving`)
+		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back leave leaving`)
 	addKeywords(kwPlacePrep, "to from at in of near")
 	addKeywords(kwLive, "lives live living lived resides reside resided residing resident home house born works work worked working")
 	addKeywords(kwUnit, `mg mcg g gm gms gram grams kg lb lbs cc ccs ml mls l liter liters mmhg mm cm meq mmol units unit u iu
