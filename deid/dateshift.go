@@ -80,7 +80,11 @@ func pad(n, width int) string {
 // monthLike writes month m in the style of orig ("Jul", "JULY", "july").
 func monthLike(orig string, m int) string {
 	name := monthNames[m-1]
-	if len(orig) <= 4 {
+	full := false
+	for _, n := range monthNames {
+		full = full || strings.EqualFold(n, orig)
+	}
+	if !full {
 		n := 3
 		if strings.HasPrefix(strings.ToLower(orig), "sept") {
 			n = 4
@@ -96,9 +100,13 @@ func dayLike(orig string, d int) string {
 	for i < len(orig) && orig[i] >= '0' && orig[i] <= '9' {
 		i++
 	}
-	s := pad(d, i)
+	width := 1
+	if i > 1 && orig[0] == '0' {
+		width = i // "07" stays two digits; "7" and "22nd" do not pad
+	}
+	s := pad(d, width)
 	if i == len(orig) {
-		return s
+		return pad(d, i)
 	}
 	suf := "th"
 	if d%100 < 11 || d%100 > 13 {

@@ -154,7 +154,8 @@ func (s *Surrogater) name(value, patient string) string {
 	return strings.Join(out, " ")
 }
 
-// matchCase gives rep (lower case) the case pattern of like.
+// matchCase gives rep (lower case) the case pattern of like: upper,
+// lower, or each word capitalised.
 func matchCase(rep, like string) string {
 	switch {
 	case strings.ToUpper(like) == like:
@@ -162,7 +163,11 @@ func matchCase(rep, like string) string {
 	case strings.ToLower(like) == like:
 		return rep
 	}
-	return strings.ToUpper(rep[:1]) + rep[1:]
+	words := strings.Fields(rep)
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
 }
 
 // location replaces ZIP codes by their Safe Harbor form and other places

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// zip3.txt lists the 3-digit ZIP prefixes in use (generated with the phi
+// zip3.txt lists the 3-digit prefixes of the census ZIP Code Tabulation
+// Areas, the ZIP areas where people live (generated with the phi
 // dictionaries; see phi/SOURCES.md).
 //
 //go:embed zip3.txt
@@ -20,12 +21,12 @@ var populatedZIP3 = func() map[string]bool {
 }()
 
 // RestrictedZIP3 are the prefixes whose area holds 20,000 people or fewer
-// in the 2000, 2010 or 2020 census, as published by HHS: Safe Harbor
-// replaces them with 000.
+// by the 2010 census (as listed in the HHS de-identification guidance)
+// and the 2020 census (which adds 204 and 772): Safe Harbor replaces them
+// with 000.
 var RestrictedZIP3 = map[string]bool{
-	"036": true, "059": true, "063": true, "102": true, "203": true, "204": true, "205": true, "369": true, "556": true,
-	"692": true, "772": true, "790": true, "821": true, "823": true, "830": true, "831": true, "878": true, "879": true,
-	"884": true, "890": true, "893": true,
+	"036": true, "059": true, "102": true, "203": true, "204": true, "205": true, "369": true, "556": true, "692": true,
+	"772": true, "821": true, "823": true, "878": true, "879": true, "884": true, "893": true,
 }
 
 // SafeZIP returns the Safe Harbor form of a ZIP code: its first three

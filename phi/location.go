@@ -214,6 +214,7 @@ func (st *state) street(i int) {
 				e++
 			}
 			st.add(i, e, phigate.LOCATION, 0.9, "street")
+			st.cityAfterStreet(e)
 			return
 		}
 		if st.kws[j]&kwStop != 0 || st.toks[j].flags&fClinical != 0 || st.unknown(j) && !st.mixed {
@@ -525,4 +526,22 @@ func (st *state) capitalPlace(j int) bool {
 	}
 	st.add(j, e, phigate.LOCATION, 0.6, "capital-place")
 	return true
+}
+
+// cityAfterStreet marks the town after a street address ("123 Main
+// Street, Springfield"), up to two capitalised words before a comma, a
+// state, a ZIP code or the end of the line.
+func (st *state) cityAfterStreet(e int) {
+	j := e + 1
+	if st.punct(j, ',') {
+		j++
+	}
+	k := j
+	for k < len(st.toks) && k-j < 2 && st.toks[k].kind == kWord && st.toks[k].shape != sLower && !st.toks[k].newline &&
+		st.toks[k].flags&fClinical == 0 && !st.stateName(k) {
+		k++
+	}
+	if k > j {
+		st.add(j, k-1, phigate.LOCATION, 0.85, "street-city")
+	}
 }

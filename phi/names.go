@@ -334,6 +334,10 @@ func (st *state) nameBefore(i int) {
 		if st.punct(p, ',') {
 			p--
 		}
+		if p >= 0 && st.toks[i].shape == sUpper && usStates[string(lowerInto(st.buf[:0], st.word(i)))] &&
+			st.toks[p].flags&fCity != 0 && st.kw(p-1)&(kwPlacePrep|kwLive) != 0 {
+			return // "from Towson, MD": a city and its state
+		}
 		known := func(p int) bool {
 			return p >= 0 && st.toks[p].flags&fName != 0 && st.toks[p].flags&(fCommon|fCore|fClinical) == 0
 		}

