@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/deid"
@@ -206,6 +207,23 @@ func FuzzTransforms(f *testing.F) {
 				if back := tr.Map.Reidentify(nil, out); !bytes.Equal(back, text) && !bytes.Contains(text, []byte("[")) {
 					t.Fatalf("placeholders do not re-identify to the input")
 				}
+			}
+		}
+		sur, err := deid.NewSurrogater([]byte("fuzz"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []deid.Method{deid.Mask, deid.Surrogate} {
+			tr := &deid.Transformer{Method: m, Surrogates: sur}
+			out, _, err := tr.Apply(nil, text, fs, "p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if utf8.Valid(text) && !utf8.Valid(out) {
+				t.Fatalf("%s output is not UTF-8", m)
+			}
+			if m == deid.Mask && utf8.Valid(text) && utf8.RuneCount(out) != utf8.RuneCount(text) {
+				t.Fatalf("mask changed the length in runes")
 			}
 		}
 	})
