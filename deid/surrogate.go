@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/phi"
@@ -23,6 +25,7 @@ const DefaultMaxShiftDays = 365
 type Surrogater struct {
 	key   []byte
 	pools *phi.Pools
+	macs  sync.Pool // of HMAC-SHA256 under key
 	// MaxShiftDays bounds date shifts; zero means DefaultMaxShiftDays.
 	MaxShiftDays int
 }
@@ -45,16 +48,30 @@ func NewSurrogater(key []byte, r io.Reader) (*Surrogater, error) {
 	if err != nil {
 		return nil, phigate.E(phigate.EINTERNAL, "deid.NewSurrogater", err)
 	}
-	return &Surrogater{key: append([]byte(nil), key...), pools: pools}, nil
+	s := &Surrogater{key: append([]byte(nil), key...), pools: pools}
+	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
+	return s, nil
 }
 
 // keyed returns a keyed pseudo-random number for (domain, value).
 func (s *Surrogater) keyed(domain, value string) uint64 {
-	m := hmac.New(sha256.New, s.key)
+	m := s.macs.Get().(hash.Hash)
+	defer s.macs.Put(m)
+	m.Reset()
 	m.Write([]byte(domain))
 	m.Write([]byte{0})
 	m.Write([]byte(value))
-	return binary.BigEndian.Uint64(m.Sum(nil))
+	var sum [sha256.Size]byte
+	return binary.BigEndian.Uint64(m.Sum(sum[:0]))
+}
+
+// splitmix64 expands one keyed number into a stream of them.
+func splitmix64(x *uint64) uint64 {
+	*x += 0x9e3779b97f4a7c15
+	z := *x
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
 }
 
 // DateShift returns the patient's date offset in days, never zero.
@@ -105,11 +122,10 @@ func (s *Surrogater) Replace(f phigate.Finding, value, patient string) string {
 // shape replaces digits with digits and letters with letters, keyed by
 // value, keeping punctuation and case: phone numbers, ids, plates.
 func (s *Surrogater) shape(domain, value string) string {
-	h := s.keyed(domain, value)
+	seed := s.keyed(domain, value)
 	out := []byte(value)
 	for i, c := range out {
-		r := byte(h % 26)
-		h = h/26 ^ s.keyed(domain, fmt.Sprint(value, i))
+		r := byte(splitmix64(&seed) % 26)
 		switch {
 		case c >= '0' && c <= '9':
 			out[i] = '0' + r%10
