@@ -56,5 +56,9 @@ type UserStore interface {
 type Store interface {
 	HealthStore
 	UserStore
+	AuthStore
+	RecordStore
+	VendorStore
+	ConversationStore
 	Close() error
 }
