@@ -94,7 +94,7 @@ func (st *state) placeWord(i int, strict bool) bool {
 
 // facilityBefore marks the name before "Hospital", "Rehab", "Memorial".
 func (st *state) facilityBefore(i int) {
-	if st.is(i, "health") && st.is(i+1, "care") || st.is(i, "center") && st.is(i-1, "medical") {
+	if st.is(i, "health") && st.is(i+1, "care") {
 		return
 	}
 	j := i - 1
@@ -213,6 +213,7 @@ func (st *state) street(i int) {
 			if st.punct(e+1, '.') {
 				e++
 			}
+			e = st.unitAfterStreet(e)
 			st.add(i, e, phigate.LOCATION, 0.9, "street")
 			st.cityAfterStreet(e)
 			return
@@ -544,4 +545,27 @@ func (st *state) cityAfterStreet(e int) {
 	if k > j {
 		st.add(j, k-1, phigate.LOCATION, 0.85, "street-city")
 	}
+}
+
+// unitAfterStreet extends a street address over ", Apt 3B", "Suite 100",
+// "Unit 5" or "#4".
+func (st *state) unitAfterStreet(e int) int {
+	j := e + 1
+	if st.punct(j, ',') {
+		j++
+	}
+	if st.is(j, "apt") || st.is(j, "apartment") || st.is(j, "suite") || st.is(j, "ste") || st.is(j, "unit") || st.is(j, "room") {
+		j++
+		if st.punct(j, '.') || st.punct(j, '#') {
+			j++
+		}
+	} else if st.punct(j, '#') {
+		j++
+	} else {
+		return e
+	}
+	if j < len(st.toks) && (st.toks[j].kind == kNum || st.toks[j].kind == kAlnum || st.toks[j].end-st.toks[j].start == 1) {
+		return j
+	}
+	return e
 }

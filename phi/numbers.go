@@ -84,8 +84,8 @@ func (st *state) findPhone(i int) int {
 		if k == 0 && st.digits(e+2) > 0 && (st.punct(e+1, '-') || st.punct(e+1, '.')) {
 			continue // longer number, e.g. a date or an id
 		}
-		if k >= 5 && !st.phoneContext(s) {
-			continue
+		if k >= 5 && (!st.phoneContext(s) || st.contextCategory(s) != "") {
+			continue // a bare number needs a phone word, and an id word makes it an id
 		}
 		if k == 5 && st.text[st.toks[i].start] < '2' {
 			continue
