@@ -254,7 +254,8 @@ func (st *state) zip(i int) {
 	if st.punct(p, ',') {
 		p--
 	}
-	if p >= 0 && (usStates[string(lowerInto(st.buf[:0], st.word(p)))] && st.toks[p].shape == sUpper || st.is(p, "zip") || st.is(p, "zipcode")) {
+	if p >= 0 && (usStates[string(lowerInto(st.buf[:0], st.word(p)))] && (st.toks[p].shape == sUpper || !st.mixed) ||
+		st.is(p, "zip") || st.is(p, "zipcode")) {
 		st.add(i, e, phigate.LOCATION, 0.9, "zip")
 	}
 }
