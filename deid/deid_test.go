@@ -141,13 +141,14 @@ func TestBatch(t *testing.T) {
 	os.WriteFile(filepath.Join(in, "sub", "b.txt"), []byte("Call 410-555-1212.\n"), 0o644)
 	os.WriteFile(filepath.Join(in, "bin.dat"), []byte("x\x00y"), 0o644)
 	os.WriteFile(filepath.Join(in, "bad.txt"), []byte("caf\xff"), 0o644)
+	os.Symlink(filepath.Join(dir, "missing"), filepath.Join(in, "gone.txt")) // unreadable
 	out := filepath.Join(dir, "out")
 	b := &deid.Batch{Scanner: phi.NewScanner(), Transformer: &deid.Transformer{Method: deid.Tag}}
 	sum, err := b.Run(context.Background(), []string{in}, out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Files != 4 || sum.Failed != 2 {
+	if sum.Files != 5 || sum.Failed != 3 {
 		t.Fatalf("files %d failed %d: %+v", sum.Files, sum.Failed, sum.Results)
 	}
 	got, _ := os.ReadFile(filepath.Join(out, "a.txt"))
