@@ -394,7 +394,7 @@ var scoreWords = map[string]bool{"pain": true, "cp": true, "discomfort": true, "
 // "5/10 incisional pain").
 func (st *state) scoreContext(i int) bool {
 	for k := max(0, i-3); k <= min(len(st.toks)-1, i+5); k++ {
-		if st.toks[k].kind == kWord && scoreWords[string(lowerInto(st.buf[:0], st.word(k)))] {
+		if st.toks[k].kind == kWord && st.kws[k]&kwScore != 0 {
 			return true
 		}
 	}
@@ -412,7 +412,7 @@ func (st *state) ventContext(i int) bool {
 			continue
 		}
 		n++
-		if ventWords[string(lowerInto(st.buf[:0], st.word(k)))] {
+		if st.kws[k]&kwVent != 0 {
 			return true
 		}
 	}
@@ -449,7 +449,7 @@ func (st *state) eventBefore(i int) bool {
 	if st.is(k, "in") {
 		k--
 	}
-	return k >= 0 && st.toks[k].kind != kPunct && eventWords[string(lowerInto(st.buf[:0], st.word(k)))]
+	return k >= 0 && st.toks[k].kind != kPunct && st.kws[k]&kwEvent != 0
 }
 
 // historyYear finds two-digit years after an event in a medical history
@@ -509,5 +509,5 @@ func (st *state) eventAfter(i int) bool {
 		st.punct(p, '(') || st.punct(p, '\'')
 	k := i + 1
 	return boundary && k < len(st.toks) && st.toks[k].kind == kWord && st.toks[k].space &&
-		eventWords[string(lowerInto(st.buf[:0], st.word(k)))]
+		st.kws[k]&kwEvent != 0
 }

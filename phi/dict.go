@@ -41,14 +41,19 @@ var flagLetters = map[byte]wflag{
 }
 
 // lexicon is an immutable open-addressing hash table over the embedded
-// word list. A slot holds the 64-bit hash of its key with the key's flags,
-// so a lookup touches one cache line and never allocates; the keys
-// themselves are kept only for the surrogate pools.
+// word list. A slot is one uint64: 48 bits of the key's hash, a bit saying
+// the key has keyword roles, and the key's flags; so the table of a
+// million slots takes 8 MB and a lookup touches one cache line. Keyword
+// roles sit in a small side table, and the keys themselves are kept only
+// for the surrogate pools. Lookups never allocate.
 type lexicon struct {
 	keys  []byte
 	ents  []lexEntry
-	slots []lexSlot
+	slots []uint64
 	mask  uint64
+	// kwSlot and kwRole map a slot index + 1 to its keyword roles.
+	kwSlot []uint32
+	kwRole []kw
 }
 
 type lexEntry struct {
@@ -57,11 +62,11 @@ type lexEntry struct {
 	flags wflag
 }
 
-type lexSlot struct {
-	h     uint64 // 0 is empty
-	flags wflag
-	kw    kw
-}
+const (
+	slotFlags = 1<<15 - 1 // low bits: wflag
+	slotKW    = 1 << 15   // the key has keyword roles
+	kwTable   = 1 << 12   // side table size (keywords are about 1,000)
+)
 
 // loadLexicon parses the embedded dictionary once per process.
 var loadLexicon = sync.OnceValues(func() (*lexicon, error) {
@@ -99,8 +104,23 @@ func parseLexicon(gz []byte) (*lexicon, error) {
 // addKeywords merges the context keyword table into the lexicon so that a
 // scan needs one lookup per word.
 func (lx *lexicon) addKeywords() {
+	lx.kwSlot = make([]uint32, kwTable)
+	lx.kwRole = make([]kw, kwTable)
 	for w, k := range keywords {
-		lx.slot([]byte(w)).kw |= k
+		j := lx.slot([]byte(w))
+		lx.slots[j] |= slotKW
+		*lx.kwRef(j) |= k
+	}
+}
+
+// kwRef returns the keyword roles of slot j in the side table, claiming
+// an entry if needed.
+func (lx *lexicon) kwRef(j uint64) *kw {
+	for i := uint32(j*2654435761) & (kwTable - 1); ; i = (i + 1) & (kwTable - 1) {
+		if lx.kwSlot[i] == uint32(j)+1 || lx.kwSlot[i] == 0 {
+			lx.kwSlot[i] = uint32(j) + 1
+			return &lx.kwRole[i]
+		}
 	}
 }
 
@@ -109,21 +129,32 @@ func (lx *lexicon) index() {
 	for size < uint64(len(lx.ents)+len(keywords))*3/2 {
 		size <<= 1
 	}
-	lx.slots = make([]lexSlot, size)
+	lx.slots = make([]uint64, size)
 	lx.mask = size - 1
 	for _, e := range lx.ents {
-		lx.slot(lx.keys[e.off : e.off+uint32(e.n)]).flags |= e.flags
+		j := lx.slot(lx.keys[e.off : e.off+uint32(e.n)])
+		lx.slots[j] |= uint64(e.flags)
 	}
 }
 
-// slot returns the slot of key (lower case), claiming an empty one.
-func (lx *lexicon) slot(key []byte) *lexSlot {
+// tagOf is the 48 hash bits a slot keeps, never 0.
+func tagOf(h uint64) uint64 {
+	t := h >> 16
+	if t == 0 {
+		t = 1
+	}
+	return t << 16
+}
+
+// slot returns the index of key's slot (lower case), claiming an empty one.
+func (lx *lexicon) slot(key []byte) uint64 {
 	h := hash64(key)
+	t := tagOf(h)
 	for j := h & lx.mask; ; j = (j + 1) & lx.mask {
-		s := &lx.slots[j]
-		if s.h == h || s.h == 0 {
-			s.h = h
-			return s
+		s := lx.slots[j]
+		if s&^0xffff == t || s == 0 {
+			lx.slots[j] |= t
+			return j
 		}
 	}
 }
@@ -150,12 +181,16 @@ func (lx *lexicon) lookup(key []byte) wflag {
 // lookupBoth returns the flags and keyword roles of key (lower case).
 func (lx *lexicon) lookupBoth(key []byte) (wflag, kw) {
 	h := hash64(key)
+	t := tagOf(h)
 	for j := h & lx.mask; ; j = (j + 1) & lx.mask {
-		s := &lx.slots[j]
-		if s.h == h {
-			return s.flags, s.kw
+		s := lx.slots[j]
+		if s&^0xffff == t {
+			if s&slotKW != 0 {
+				return wflag(s & slotFlags), *lx.kwRef(j)
+			}
+			return wflag(s & slotFlags), 0
 		}
-		if s.h == 0 {
+		if s == 0 {
 			return 0, 0
 		}
 	}

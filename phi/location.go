@@ -69,7 +69,7 @@ func (st *state) placeWord(i int, strict bool) bool {
 	if t.kind != kWord && t.kind != kAlnum {
 		return false
 	}
-	if facilityGeneric[string(lowerInto(st.buf[:0], st.word(i)))] || st.kws[i]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle) != 0 {
+	if st.kws[i]&kwGeneric != 0 || st.kws[i]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle) != 0 {
 		return false
 	}
 	if st.mixed && t.shape == sLower {
@@ -82,7 +82,7 @@ func (st *state) placeWord(i int, strict bool) bool {
 		t.end-t.start < 2) {
 		return false
 	}
-	if usStates[string(lowerInto(st.buf[:0], st.word(i)))] && t.end-t.start > 2 {
+	if st.kws[i]&kwState != 0 && t.end-t.start > 2 {
 		return false // states are no Safe Harbor identifiers
 	}
 	if strict {
@@ -103,8 +103,8 @@ func (st *state) facilityBefore(i int) {
 	}
 	last := j
 	distinct := false
-	for n := 0; n < 2 && j > 0 && facilityDescriptor[string(lowerInto(st.buf[:0], st.word(j)))]; n++ {
-		distinct = distinct || distinctiveFacility[string(lowerInto(st.buf[:0], st.word(j)))]
+	for n := 0; n < 2 && j > 0 && st.kws[j]&kwDescriptor != 0; n++ {
+		distinct = distinct || st.kws[j]&kwDistinct != 0
 		j-- // "Chester River Heart Center", "X Medical Center"
 	}
 	if j < last && !st.placeWord(j, false) {
@@ -113,13 +113,13 @@ func (st *state) facilityBefore(i int) {
 		}
 		return
 	}
-	if j == last && j >= 0 && st.toks[j].shape == sUpper && st.toks[j].end-st.toks[j].start == 2 && usStates[string(lowerInto(st.buf[:0], st.word(j)))] &&
+	if j == last && j >= 0 && st.toks[j].shape == sUpper && st.toks[j].end-st.toks[j].start == 2 && st.kws[j]&kwState != 0 &&
 		st.toks[i].shape != sUpper {
 		st.add(j, i, phigate.LOCATION, 0.7, "facility") // "MD Hospital"
 		return
 	}
 	e := j
-	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && st.namedPlaceWord(j) || distinctiveFacility[string(lowerInto(st.buf[:0], st.word(max(j, 0))))] && j >= 0); n++ {
+	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && st.namedPlaceWord(j) || j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
 			j -= 2
@@ -239,6 +239,14 @@ func init() {
 		"west virginia"} {
 		usStates[s] = true
 	}
+	addSet(kwState, usStates)
+	addSet(kwGeneric, facilityGeneric)
+	addSet(kwDistinct, distinctiveFacility)
+	addSet(kwDescriptor, facilityDescriptor)
+	addSet(kwUnitWord, unitWords)
+	addSet(kwEvent, eventWords)
+	addSet(kwVent, ventWords)
+	addSet(kwScore, scoreWords)
 }
 
 // zip marks a ZIP code after a state ("MA 02115") or the word "zip".
@@ -254,7 +262,7 @@ func (st *state) zip(i int) {
 	if st.punct(p, ',') {
 		p--
 	}
-	if p >= 0 && (usStates[string(lowerInto(st.buf[:0], st.word(p)))] && (st.toks[p].shape == sUpper || !st.mixed) ||
+	if p >= 0 && (st.kws[p]&kwState != 0 && (st.toks[p].shape == sUpper || !st.mixed) ||
 		st.is(p, "zip") || st.is(p, "zipcode")) {
 		st.add(i, e, phigate.LOCATION, 0.9, "zip")
 	}
@@ -267,12 +275,12 @@ func (st *state) city(i int) {
 	if t.kind != kWord || st.mixed && t.shape == sLower || t.flags&fClinical != 0 {
 		return
 	}
-	if usStates[string(lowerInto(st.buf[:0], st.word(i)))] {
+	if st.kws[i]&kwState != 0 {
 		return
 	}
 	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
 	state := st.punct(i+1, ',') && i+2 < len(st.toks) && st.toks[i+2].shape != sLower &&
-		usStates[string(lowerInto(st.buf[:0], st.word(i+2)))] ||
+		st.kws[i+2]&kwState != 0 ||
 		i+1 < len(st.toks) && st.toks[i+1].end-st.toks[i+1].start > 3 && st.stateName(i+1)
 	common := t.flags&(fCommon|fCore) != 0
 	switch {
@@ -295,7 +303,7 @@ func (st *state) universityOf(i int) {
 	if !st.is(i+1, "of") || i+2 >= len(st.toks) || st.toks[i+2].kind != kWord {
 		return
 	}
-	if st.is(i, "u") && (st.toks[i].shape != sUpper || st.toks[i+2].flags&(fCore|fClinical) != 0 && !usStates[string(lowerInto(st.buf[:0], st.word(i+2)))]) {
+	if st.is(i, "u") && (st.toks[i].shape != sUpper || st.toks[i+2].flags&(fCore|fClinical) != 0 && st.kws[i+2]&kwState == 0) {
 		return // "2 u of insulin"
 	}
 	st.add(i, i+2, phigate.LOCATION, 0.85, "university")
@@ -356,7 +364,7 @@ func (st *state) unknownPlace(i int) {
 	}
 	if st.mixed && t.shape == sTitle && t.kind == kWord && (st.is(p, "from") || st.is(p, "at")) && !st.sentenceStart(i) &&
 		t.flags&(fName|fProper|fCity) != 0 && t.flags&(fClinical) == 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
-		!usStates[string(lowerInto(st.buf[:0], st.word(i)))] {
+		st.kws[i]&kwState == 0 {
 		st.add(i, i, phigate.LOCATION, 0.5, "capital-place") // "Surgeon from Harbor"
 	}
 	if !prep && !st.is(p, "by") {
@@ -404,7 +412,7 @@ func (st *state) unitAfter(i int) bool {
 	if j >= len(st.toks) || st.toks[j].kind != kWord {
 		return false
 	}
-	return unitWords[string(lowerInto(st.buf[:0], st.word(j)))]
+	return st.kws[j]&kwUnitWord != 0
 }
 
 // wardNumber reports whether token i is a ward or floor number: one or
@@ -478,7 +486,7 @@ func (st *state) namedPlaceWord(j int) bool {
 		return false
 	}
 	return t.flags&(fName|fProper|fCity) != 0 && t.flags&fClinical == 0 && st.kws[j]&(kwStop|kwMonth|kwWeekday) == 0 &&
-		(st.mixed && t.shape == sTitle || !st.mixed && t.shape == sUpper) && !facilityGeneric[string(lowerInto(st.buf[:0], st.word(j)))]
+		(st.mixed && t.shape == sTitle || !st.mixed && t.shape == sUpper) && st.kws[j]&kwGeneric == 0
 }
 
 // stateName reports whether word i is a US state name ("maryland's" too).
@@ -520,7 +528,7 @@ func (st *state) capitalPlace(j int) bool {
 	e := j - 1
 	for k := j; k < len(st.toks) && k-j < 3 && st.toks[k].kind == kWord && st.toks[k].shape == sTitle &&
 		(k == j || !st.toks[k].newline) && st.toks[k].flags&fClinical == 0 &&
-		st.kws[k]&(kwMonth|kwWeekday|kwTitle|kwRelation) == 0 && !facilityGeneric[string(lowerInto(st.buf[:0], st.word(k)))]; k++ {
+		st.kws[k]&(kwMonth|kwWeekday|kwTitle|kwRelation) == 0 && st.kws[k]&kwGeneric == 0; k++ {
 		e = k
 	}
 	if e < j || e == j && st.toks[j].flags&fCore != 0 && st.toks[j].flags&(fName|fProper|fCity) == 0 {

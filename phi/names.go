@@ -122,7 +122,7 @@ func (st *state) accept(i, lv int) bool {
 	if st.mixed && !capital && lv < lvMedium {
 		return false
 	}
-	if lv < lvStrong && t.end-t.start > 2 && usStates[string(lowerInto(st.buf[:0], st.word(i)))] {
+	if lv < lvStrong && t.end-t.start > 2 && st.kws[i]&kwState != 0 {
 		return false // "Florida", "Maryland": states are no names
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
@@ -334,7 +334,7 @@ func (st *state) nameBefore(i int) {
 		if st.punct(p, ',') {
 			p--
 		}
-		if p >= 0 && st.toks[i].shape == sUpper && usStates[string(lowerInto(st.buf[:0], st.word(i)))] &&
+		if p >= 0 && st.toks[i].shape == sUpper && st.kws[i]&kwState != 0 &&
 			st.toks[p].flags&fCity != 0 && st.kw(p-1)&(kwPlacePrep|kwLive) != 0 {
 			return // "from Towson, MD": a city and its state
 		}

@@ -145,6 +145,9 @@ func lowerInto(dst, b []byte) []byte {
 // findIPv4 finds dotted quads whose parts are at most 255.
 func (st *state) findIPv4() {
 	for i := 0; i+6 < len(st.toks); i++ {
+		if st.toks[i].kind != kNum || !st.punct(i+1, '.') || !st.adjacent(i) {
+			continue
+		}
 		ok := true
 		for k := 0; k < 4 && ok; k++ {
 			n := st.num(i + 2*k)

@@ -28,6 +28,14 @@ const (
 	kwPrep                             // "with", "by": a known name may follow
 	kwCredAmbiguous                    // "MD", "PA", "NP": credential or something else
 	kwPhoneWord                        // "cell", "home#": a phone number follows
+	kwState                            // a US state name or abbreviation
+	kwGeneric                          // "outside", "cardiac": describes but does not name a facility
+	kwDistinct                         // "Memorial", "Adventist": part of a facility's name
+	kwDescriptor                       // "Heart", "Medical": between a facility's name and its kind
+	kwUnitWord                         // "EW", "attorneys": follows a facility acronym
+	kwEvent                            // "MI", "CABG": a past event dated by a year
+	kwVent                             // "PSV", "PEEP": ventilator settings follow
+	kwScore                            // "pain": a 0-10 score is near
 )
 
 var keywords = map[string]kw{}
@@ -90,4 +98,14 @@ func init() {
 	addKeywords(kwTime, "at @ until till by from around approx approximately about since ~")
 	addKeywords(kwNotNameAfterTitle, `aware notified office orders order team service note notes assessment exam call called
 		paged here there saw note's`)
+}
+
+// addSet registers the words of a set (lower case, single words) as
+// keywords of role k, so the scanner sees them in one lexicon lookup.
+func addSet(k kw, set map[string]bool) {
+	for w := range set {
+		if !strings.Contains(w, " ") {
+			keywords[w] |= k
+		}
+	}
 }
