@@ -33,16 +33,6 @@ func (p jpath) index(i int) int {
 	return p[i].index
 }
 
-// has reports whether any object key on the path is k.
-func (p jpath) has(k string) bool {
-	for _, e := range p {
-		if e.isKey && e.key == k {
-			return true
-		}
-	}
-	return false
-}
-
 // rootKey returns the first key of the path, or "".
 func (p jpath) rootKey() string {
 	if len(p) == 0 || !p[0].isKey {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -317,12 +316,3 @@ func TestConversationExpiry(t *testing.T) {
 }
 
 func vendorModels(ms []string) phigate.VendorChange { return phigate.VendorChange{Models: &ms} }
-
-func vendorURL(u string) phigate.VendorChange { return phigate.VendorChange{BaseURL: &u} }
-
-func getenv(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}

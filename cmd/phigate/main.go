@@ -63,6 +63,7 @@ var commands = map[string]command{
 	"apikey":  {"manage API keys (create, list, revoke)", func(m *Main) Command { return &APIKeyCommand{m: m} }},
 	"role":    {"show roles and their permissions (list, show)", func(m *Main) Command { return &RoleCommand{m: m} }},
 	"vendor":  {"manage the AI vendor registry (add, list, show, update, disable)", func(m *Main) Command { return &VendorCommand{m: m} }},
+	"audit":   {"verify, prove, search and export the audit log", func(m *Main) Command { return &AuditCommand{m: m} }},
 }
 
 // errUsage marks an error already explained by a usage message.

@@ -32,7 +32,7 @@ func TestVendorCommand(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "environment OPENAI_API_KEY") || !strings.Contains(out, "covered now:  yes") {
 			t.Fatalf("show: %s", out)
 		}
-		code, out, _ = run(t, env, "doctor")
+		_, out, _ = run(t, env, "doctor")
 		if !strings.Contains(out, "WARN  vendor BAAs") || !strings.Contains(out, "openai") {
 			t.Fatalf("doctor does not warn of the BAA expiring in 10 days:\n%s", out)
 		}
