@@ -193,3 +193,33 @@ func FuzzStream(f *testing.F) {
 		checkFindings(t, text, all)
 	})
 }
+
+// TestConcurrent runs one Scanner from several goroutines (go test -race
+// checks the pooled scratch state) and expects the same findings as a
+// single scan.
+func TestConcurrent(t *testing.T) {
+	text, err := os.ReadFile("testdata/admission.input")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := phi.NewScanner()
+	want, _ := sc.Detect(nil, text)
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for n := 0; n < 20; n++ {
+				got, err := sc.Detect(nil, text)
+				if err != nil || len(got) != len(want) {
+					errs <- "different findings"
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+}
