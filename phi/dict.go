@@ -114,12 +114,25 @@ func (lx *lexicon) addKeywords() {
 }
 
 // kwRef returns the keyword roles of slot j in the side table, claiming
-// an entry if needed.
+// an entry if needed. Only for building the lexicon.
 func (lx *lexicon) kwRef(j uint64) *kw {
 	for i := uint32(j*2654435761) & (kwTable - 1); ; i = (i + 1) & (kwTable - 1) {
 		if lx.kwSlot[i] == uint32(j)+1 || lx.kwSlot[i] == 0 {
 			lx.kwSlot[i] = uint32(j) + 1
 			return &lx.kwRole[i]
+		}
+	}
+}
+
+// kwGet returns the keyword roles of slot j; it only reads, so scans may
+// share the lexicon.
+func (lx *lexicon) kwGet(j uint64) kw {
+	for i := uint32(j*2654435761) & (kwTable - 1); ; i = (i + 1) & (kwTable - 1) {
+		switch lx.kwSlot[i] {
+		case uint32(j) + 1:
+			return lx.kwRole[i]
+		case 0:
+			return 0
 		}
 	}
 }
@@ -186,7 +199,7 @@ func (lx *lexicon) lookupBoth(key []byte) (wflag, kw) {
 		s := lx.slots[j]
 		if s&^0xffff == t {
 			if s&slotKW != 0 {
-				return wflag(s & slotFlags), *lx.kwRef(j)
+				return wflag(s & slotFlags), lx.kwGet(j)
 			}
 			return wflag(s & slotFlags), 0
 		}
