@@ -1,6 +1,5 @@
 package eval
 
-
 // Case names a rewrite of the letter case of mixed-case notes, to check
 // that a detector does not depend on capitals: nursing notes are often
 // written in ALL CAPS or all lower case.
