@@ -23,6 +23,9 @@ func (st *state) nameBefore(i int) {
 		case n == 0 && st.firstAndUnknown(j):
 			j -= 2 // "grace dudak aware": a first name and an unknown surname
 			n = 4
+		case n == 0 && st.unknownPair(j-1):
+			j -= 2 // "Tensine Trechoabraiman MD": two unknown words
+			n = 4
 		case st.punct(j, '.') && j > 0 && st.isInitial(j-1) && n > 0:
 			j -= 2
 		case st.isInitial(j) && n > 0:
