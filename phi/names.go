@@ -40,6 +40,9 @@ func (st *state) findNames() {
 		}
 		if st.isInitial(i) || st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start == 1 && st.kw(i-1)&kwVerb != 0 {
 			st.initialName(i)
+			if st.punct(i-1, ',') || st.toks[i].space {
+				st.dottedCredential(i)
+			}
 		}
 		if st.toks[i].kind == kWord && st.toks[i].flags&(fAmbiguous|fFirst) == fAmbiguous|fFirst && st.kw(i+1)&kwPost != 0 &&
 			(!st.mixed || !st.sentenceStart(i)) && st.kws[i]&kwStop == 0 {

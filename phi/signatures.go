@@ -10,6 +10,30 @@ func (st *state) nameBefore(i int) {
 	if !ok {
 		return
 	}
+	st.nameBeforeAt(i, lv)
+}
+
+// dottedCredentials are credentials also written with periods ("R.N.").
+var dottedCredentials = map[string]bool{"rn": true, "md": true, "np": true, "pa": true, "lpn": true, "rrt": true, "do": true,
+	"msw": true, "phd": true, "cna": true, "bsn": true, "rph": true}
+
+// dottedCredential marks the name before a credential written with
+// periods ("Whoia Betshea, R.N.") when token i is its first letter.
+func (st *state) dottedCredential(i int) {
+	var key [4]byte
+	n, j := 0, i
+	for n < len(key) && st.isInitial(j) && st.punct(j+1, '.') && st.adjacent(j) && (j == i || st.adjacent(j-1)) {
+		key[n] = st.text[st.toks[j].start] | 0x20
+		n, j = n+1, j+2
+	}
+	if n < 2 || !dottedCredentials[string(key[:n])] || st.toks[i].shape != sUpper {
+		return
+	}
+	st.nameBeforeAt(i, lvCred)
+}
+
+// nameBeforeAt marks the name before word i at evidence level lv.
+func (st *state) nameBeforeAt(i, lv int) {
 	cred := lv > lvWeak
 	j := i - 1
 	if st.punct(j, ',') || st.punct(j, '(') {
@@ -117,7 +141,10 @@ func (st *state) initialName(i int) {
 	named := f&fName != 0 && st.accept(k, lvMedium)
 	oovOK := st.accept(k, lvMedium) && dot && st.toks[i].shape == sUpper &&
 		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.mixed && st.toks[k].shape == sTitle)
-	if named || oovOK || top && (dot || st.kw(k+1)&kwPost != 0) {
+	// "G. DRIESTON": an initial with a period before an unknown word.
+	unknownOK := dot && st.toks[i].shape == sUpper && st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 &&
+		st.toks[k].shape != sLower && st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord && !st.nearWord(k)
+	if named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }
