@@ -51,6 +51,9 @@ func (st *state) findNames() {
 		if st.kws[i]&kwPhoneWord != 0 {
 			st.nameBeforePhone(i)
 		}
+		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
+			st.introName(i)
+		}
 		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
 			e := i
 			if st.toks[i].flags&fFirst != 0 {

@@ -219,3 +219,33 @@ func (st *state) coordinatedName(e int) {
 	}
 	st.addName(k, k, lvNone, "dictionary-name")
 }
+
+// introName marks the patient's name that opens a note's summary: one to
+// three words at the start of a sentence before "is a 70 yo" ("cian
+// portbro is a 70 yr old female"); token i is "is".
+func (st *state) introName(i int) {
+	k := i + 2
+	if k >= len(st.toks) || !(st.toks[k].kind == kNum || st.toks[k].kind == kAlnum && isDigit(st.text[st.toks[k].start])) {
+		return
+	}
+	s := i
+	for s > 0 && i-s < 3 && st.introWord(s-1) && !st.toks[s].newline {
+		s--
+	}
+	if s == i || !st.sentenceStart(s) {
+		return
+	}
+	named := false
+	for j := s; j < i; j++ {
+		named = named || st.unknown(j) || st.toks[j].flags&fName != 0 && st.toks[j].flags&(fCore|fCommon) == 0
+	}
+	if named {
+		st.addName(s, i-1, lvMedium, "intro-name")
+	}
+}
+
+// introWord reports whether word j can be part of the name before "is a".
+func (st *state) introWord(j int) bool {
+	t := st.toks[j]
+	return t.kind == kWord && t.end-t.start > 1 && st.kws[j] == 0 && t.flags&(fCore|fClinical) == 0 && (!st.mixed || t.shape != sLower)
+}
