@@ -64,6 +64,9 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
+	if st.high {
+		st.highNames()
+	}
 }
 
 // titleLevel is the evidence a title gives: "MS" may be mental status and
