@@ -215,7 +215,7 @@ func (st *state) loneMonthIsDate(i, j int) bool {
 
 // dayNumber returns the day of month at token i ("22", "22nd") or 0.
 func (st *state) dayNumber(i int) int {
-	if i >= len(st.toks) {
+	if i < 0 || i >= len(st.toks) {
 		return 0
 	}
 	if n := st.num(i); n >= 1 && n <= 31 && st.digits(i) <= 2 {
