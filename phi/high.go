@@ -20,7 +20,7 @@ func (st *state) highNames() {
 		beside := st.firstNameAt(i-1) && st.adjacentWord(i-1, i) || st.firstNameAt(i+1) && st.adjacentWord(i, i+1)
 		report := st.kw(i+1)&kwPost != 0 && !st.toks[min(i+1, len(st.toks)-1)].newline
 		capital := st.mixed && t.shape == sTitle && t.end-t.start > 3
-		if cue || beside || report || capital {
+		if (cue || beside || report || capital) && !st.wordLike(i) {
 			st.add(i, i, phigate.NAME, highConfidence, "unknown-name")
 		}
 	}
@@ -43,7 +43,13 @@ func (st *state) highCandidate(i int) bool {
 	if t.shape == sUpper && st.mixed || len(w) < 4 && st.kw(i-1)&(kwTitle|kwRelation) == 0 {
 		return false // an acronym, or too short to tell
 	}
-	return !wordEnding(w) && !st.nearWord(i) && !st.compound(w)
+	return !wordEnding(w)
+}
+
+// wordLike reports whether unknown word i is a misspelling or two words
+// glued together; the costlier checks, run on candidates in context only.
+func (st *state) wordLike(i int) bool {
+	return st.nearWord(i) || st.compound(st.word(i))
 }
 
 // wordEndings are endings of English and clinical words that names
