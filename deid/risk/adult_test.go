@@ -170,8 +170,9 @@ func TestSearchAdult(t *testing.T) {
 				t.Fatal(err)
 			}
 			elapsed := time.Since(start)
-			best := exhaustive(t, p, m)
-			if !slices.Equal(sol.Levels, best.Levels) || math.Abs(sol.Loss-best.Loss) > 1e-12 {
+			if testing.Short() && len(c.qi) > 4 {
+				t.Log("-short: not checking against every node")
+			} else if best := exhaustive(t, p, m); !slices.Equal(sol.Levels, best.Levels) || math.Abs(sol.Loss-best.Loss) > 1e-12 {
 				t.Errorf("search chose %v (loss %.6f), every node says %v (loss %.6f)", sol.Levels, sol.Loss, best.Levels, best.Loss)
 			}
 			if lim := int(c.sup * float64(p.Records)); sol.Suppressed > lim {

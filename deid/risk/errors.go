@@ -13,10 +13,10 @@ const MaxRejected = 100
 // where the record is and what is wrong with it, never what it holds: the
 // value may be PHI.
 type RecordError struct {
-	File   string // the input's name
-	Line   int    // 1-based line where the record starts; 0 if unknown
-	Field  string // the column at fault; empty when the whole record is
-	Reason string // fixed text, free of payload
+	File   string `json:"file"`            // the input's name
+	Line   int    `json:"line,omitempty"`  // 1-based line where the record starts; 0 if unknown
+	Field  string `json:"field,omitempty"` // the column or path at fault; empty when the whole record is
+	Reason string `json:"reason"`          // fixed text, free of payload
 }
 
 // Error returns "file:line: field F: reason".
