@@ -23,9 +23,9 @@ func (w *fhirWalk) reject(off int, field, reason string) {
 }
 
 // resource de-identifies the resource v, at where for errors ("" at the
-// top), and reports whether it may be written. patient is inherited by contained
-// resources ("" for top-level ones).
-func (w *fhirWalk) resource(v *value, at, patient string) (bool, error) {
+// top), and reports whether it may be written. patient is inherited by
+// contained resources ("" for others), whose ids stay: they are local.
+func (w *fhirWalk) resource(v *value, at, patient string, contained bool) (bool, error) {
 	if v.kind != jObject {
 		w.reject(v.off, at, "a resource must be a JSON object")
 		return false, nil
@@ -46,6 +46,9 @@ func (w *fhirWalk) resource(v *value, at, patient string) (bool, error) {
 		w.indexBundle(v)
 	}
 	stack := []frame{{typ: rt, idx: -1}}
+	if contained {
+		stack[0].key = containedKey
+	}
 	keep, err := w.object(v, stack, w.rules.match(stack), patient, at)
 	return keep || len(v.keys) > 0, err
 }
@@ -81,6 +84,9 @@ func (w *fhirWalk) object(v *value, stack []frame, rule int, patient, at string)
 	}
 	v.keys, v.vals = keys, vals
 	w.ageComparator(v, owner)
+	if owner == "Narrative" && v.get("div") == nil {
+		return false, nil // a narrative without its text goes whole
+	}
 	return len(keys) > 0, nil
 }
 
@@ -123,7 +129,7 @@ func (w *fhirWalk) node(v *value, st []frame, rule int, patient, at string) (boo
 	f := st[len(st)-1]
 	switch {
 	case f.typ == "Resource":
-		return w.resource(v, joinPath(at, where(st)), patient)
+		return w.resource(v, joinPath(at, where(st)), patient, f.key == "contained")
 	case primitiveTypes[f.typ] != (v.kind != jObject):
 		w.stats.Unknown[path(st)+" (wrong JSON type)"]++
 		return false, nil
@@ -200,6 +206,10 @@ func (w *fhirWalk) narrative(v *value, r Rule, patient string) error {
 	v.str = string(out)
 	return nil
 }
+
+// containedKey marks the root frame of a contained resource, whose id is
+// local to its container and referenced as "#id".
+const containedKey = "#"
 
 // joinPath joins the path of a resource inside another to the outer one's.
 func joinPath(outer, inner string) string {

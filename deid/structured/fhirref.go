@@ -14,6 +14,9 @@ func (w *fhirWalk) pseudonymise(v *value, st []frame, r Rule) (bool, error) {
 	var ok bool
 	var err error
 	switch {
+	case len(st) == 2 && f.key == "id" && st[0].key == containedKey:
+		out, err = w.e.pseudo.Code("contained", v.str, FormToken) // "#id" references follow
+		ok = true
 	case len(st) == 2 && f.key == "id":
 		out, err = w.e.pseudo.Code("fhir:"+st[0].typ, v.str, FormToken)
 		ok = true
@@ -43,11 +46,15 @@ func (w *fhirWalk) pseudonymise(v *value, st []frame, r Rule) (bool, error) {
 // reference rewrites a reference with the codes of the ids it names:
 // "Patient/123" → "Patient/<code>", "urn:uuid:…" → "urn:uuid:<random
 // uuid>", "http://server/fhir/Patient/123" → neutralBase+"Patient/<code>".
-// Local ("#x") references stay; anything else (searches, other URNs) goes.
+// Local references ("#x", to contained resources) follow the contained
+// ids; anything else (searches, other URNs) goes.
 func (w *fhirWalk) reference(ref string) (string, bool, error) {
 	switch {
+	case ref == "#":
+		return ref, true, nil // the container itself
 	case strings.HasPrefix(ref, "#"):
-		return ref, true, nil
+		code, err := w.e.pseudo.Code("contained", ref[1:], FormToken)
+		return "#" + code, true, err
 	case strings.HasPrefix(ref, "urn:uuid:"):
 		code, err := w.e.pseudo.Code("urn:uuid", strings.ToLower(ref[len("urn:uuid:"):]), FormUUID)
 		return "urn:uuid:" + code, true, err

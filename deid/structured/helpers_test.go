@@ -100,3 +100,12 @@ func fhirDir(tb testing.TB) string {
 	}
 	return dir
 }
+
+func mustDate(tb testing.TB, s string) time.Time {
+	tb.Helper()
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}

@@ -102,7 +102,7 @@ func (d *Deidentifier) linesChunk(c *chunk, name string, f Format) {
 	for j, rec := range c.recs {
 		c.stats.Records++
 		line := c.lines[j]
-		v, err := parseJSON(rec)
+		v, err := parseJSON(bytes.TrimRight(rec, "\r\n"))
 		var syn *errSyntax
 		if errors.As(err, &syn) {
 			c.stats.reject(&risk.RecordError{File: name, Line: line, Reason: "invalid JSON at byte " + fmt.Sprint(syn.off+1) + " of the line"})
@@ -126,7 +126,7 @@ func (d *Deidentifier) record(v *value, name string, f Format, lineOf func(int) 
 	var scan *errScan
 	if f == NDJSON || v.get("resourceType") != nil {
 		w := &fhirWalk{e: d.e, rules: d.fhir, stats: st, file: name, lineOf: lineOf}
-		keep, err := w.resource(v, "", "")
+		keep, err := w.resource(v, "", "", false)
 		if errors.As(err, &scan) {
 			st.reject(&risk.RecordError{File: name, Line: lineOf(v.off), Reason: "free text could not be scanned"})
 			return false, nil

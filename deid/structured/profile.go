@@ -59,6 +59,7 @@ var safeHarborFHIR = []Rule{
 	// Narrative renders the structured data (which the rules here
 	// de-identify) as XHTML; it goes whole. To scan it instead, add a rule
 	// {"path": "Narrative.div", "action": "scan"}.
+	{Path: "Narrative.status", Action: Keep},
 	{Path: "Narrative", Action: Redact},
 	{Path: "Coding.version", Action: Keep},
 	// Every other date: the year only; instants cannot be cut to a year.
