@@ -16,9 +16,9 @@ import (
 // good input line.
 func FuzzJSONLines(f *testing.F) {
 	f.Add(`{"resourceType":"Patient","id":"1","name":[{"family":"Smith"}],"birthDate":"1950-01-02"}`) // FHIR
-	f.Add(`{"a":[1,2,{"b":"John Smith 617-555-0100"}],"c":null,"d":true,"e":-1.5e3}`)                // other JSON
-	f.Add(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Nope"}}]}`)                  // unknown type
-	f.Add("{\"s\":\"\\ud83d\\ude00 \\u00e9\\n\"}\n[1,\n{")                                             // escapes, broken line
+	f.Add(`{"a":[1,2,{"b":"John Smith 617-555-0100"}],"c":null,"d":true,"e":-1.5e3}`)                 // other JSON
+	f.Add(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Nope"}}]}`)                 // unknown type
+	f.Add("{\"s\":\"\\ud83d\\ude00 \\u00e9\\n\"}\n[1,\n{")                                            // escapes, broken line
 	f.Fuzz(func(t *testing.T, in string) {
 		d := MustDeidentifier(t, nil)
 		d.Workers = 1

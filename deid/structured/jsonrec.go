@@ -29,8 +29,8 @@ func (d *Deidentifier) runLines(ctx context.Context, r io.Reader, name string, w
 
 // lineReader cuts input into chunks of lines.
 type lineReader struct {
-	br      *bufio.Reader
-	name    string
+	br       *bufio.Reader
+	name     string
 	line     int
 	rejected risk.Rejections // lines too long to hold
 }

@@ -80,7 +80,7 @@ func checkLines(t *testing.T, out string, lines int) {
 	got := 0
 	for sc.Scan() {
 		var obs struct {
-			Effective string `json:"effectiveDateTime"`
+			Effective string                      `json:"effectiveDateTime"`
 			Value     struct{ Value json.Number } `json:"valueQuantity"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &obs); err != nil {
