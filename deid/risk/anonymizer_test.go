@@ -24,8 +24,8 @@ func TestAnonymizeAdult(t *testing.T) {
 		sup float64
 	}{"a/0%": {adultQIa, 0}, "a/5%": {adultQIa, 0.05}, "b/0%": {adultQIb, 0}, "b/5%": {adultQIb, 0.05}} {
 		t.Run(name, func(t *testing.T) {
-			if testing.Short() && tc.sup == 0 {
-				t.Skip("-short")
+			if (testing.Short() || raceEnabled) && tc.sup == 0 {
+				t.Skip("-short or -race")
 			}
 			a := &risk.Anonymizer{
 				Model:       risk.Model{K: 5, MaxSuppression: tc.sup},

@@ -17,7 +17,6 @@ type DateShifter interface {
 
 // engine applies rules to values.
 type engine struct {
-	rules  []Rule
 	scrub  Scrubber
 	shift  DateShifter
 	pseudo *Pseudonymizer
@@ -123,7 +122,7 @@ func ageBand(s string, width int) (string, bool) {
 	return fmt.Sprintf("%d-%d", lo, min(lo+width-1, 89)), true
 }
 
-// needs reports what the rules require of the engine.
+// check reports a rule the engine cannot carry out.
 func (e *engine) check(rules []Rule) error {
 	const op = "structured.Open"
 	for _, r := range rules {

@@ -1,7 +1,6 @@
 package structured
 
 import (
-	"errors"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -341,8 +340,6 @@ func (p *parser) hex4() (rune, bool) {
 	p.pos += 4
 	return rune(n), true
 }
-
-var errNotJSON = errors.New("not a JSON value")
 
 // appendJSON appends v as compact JSON, or indented by indent per level
 // when indent is not empty.

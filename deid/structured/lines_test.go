@@ -16,13 +16,17 @@ import (
 )
 
 // TestNDJSONBadLines writes a Bulk Data file of a million resources (ten
-// thousand with -short) with invalid JSON on line 7 and an unknown
+// thousand with -short, a hundred thousand under the race detector) with
+// invalid JSON on line 7 and an unknown
 // resource type on line 9: both are reported by line and field, the rest
 // is written in order, and the output appears whole.
 func TestNDJSONBadLines(t *testing.T) {
 	n := 1_000_000
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		n = 10_000
+	case raceEnabled:
+		n = 100_000
 	}
 	dir := t.TempDir()
 	in := filepath.Join(dir, "Observation.ndjson")
