@@ -52,12 +52,13 @@ type command struct {
 
 // commands is the closed set of subcommands. Add one line per command.
 var commands = map[string]command{
-	"serve":     {"run the HTTPS service", func(m *Main) Command { return &ServeCommand{m: m} }},
-	"doctor":    {"check a deployment's hardening", func(m *Main) Command { return &DoctorCommand{m: m} }},
-	"config":    {"show the effective configuration (config print)", func(m *Main) Command { return &ConfigCommand{m: m} }},
-	"version":   {"print the version", func(m *Main) Command { return &VersionCommand{m: m} }},
-	"risk":      {"measure re-identification risk of a CSV (Expert Determination)", func(m *Main) Command { return &RiskCommand{m: m} }},
-	"anonymize": {"generalise a CSV to k-anonymity with the least information loss", func(m *Main) Command { return &AnonymizeCommand{m: m} }},
+	"serve":           {"run the HTTPS service", func(m *Main) Command { return &ServeCommand{m: m} }},
+	"doctor":          {"check a deployment's hardening", func(m *Main) Command { return &DoctorCommand{m: m} }},
+	"config":          {"show the effective configuration (config print)", func(m *Main) Command { return &ConfigCommand{m: m} }},
+	"version":         {"print the version", func(m *Main) Command { return &VersionCommand{m: m} }},
+	"risk":            {"measure re-identification risk of a CSV (Expert Determination)", func(m *Main) Command { return &RiskCommand{m: m} }},
+	"anonymize":       {"generalise a CSV to k-anonymity with the least information loss", func(m *Main) Command { return &AnonymizeCommand{m: m} }},
+	"deid-structured": {"de-identify CSV, JSON lines and FHIR R4 records", func(m *Main) Command { return &StructuredDeidCommand{m: m} }},
 }
 
 // errUsage marks an error already explained by a usage message.

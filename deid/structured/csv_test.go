@@ -111,8 +111,22 @@ func TestConfigValidate(t *testing.T) {
 	})
 	t.Run("ErrScanWithoutDetector", func(t *testing.T) {
 		d := structured.NewDeidentifier()
+		d.Config = &structured.Config{Rules: []structured.Rule{{Column: "note", Action: structured.Scan}}}
 		if err := d.Open(); phigate.ErrorCode(err) != phigate.EINVALID {
 			t.Errorf("Open without a detector: code %q, want invalid", phigate.ErrorCode(err))
+		}
+		d = structured.NewDeidentifier()
+		if err := d.Open(); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		_, err := d.Run(context.Background(), strings.NewReader(`{"resourceType":"Patient","id":"1","name":[{"text":"x"}],"extension":[{"url":"u","valueString":"John"}]}`), "p.json", structured.JSON, &out)
+		if phigate.ErrorCode(err) != phigate.EINVALID || out.Len() > 0 {
+			t.Errorf("free text without a detector: code %q, output %q", phigate.ErrorCode(err), out.String())
+		}
+		_, err = d.Run(context.Background(), strings.NewReader("a,b\n1,2\n"), "p.csv", structured.CSV, &out)
+		if phigate.ErrorCode(err) != phigate.EINVALID {
+			t.Errorf("undeclared CSV columns without a detector: code %q", phigate.ErrorCode(err))
 		}
 	})
 }

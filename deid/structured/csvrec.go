@@ -52,6 +52,15 @@ func (d *Deidentifier) planCSV(header []string) (*csvPlan, error) {
 			p.rules[i] = &r
 		}
 	}
+	var rules []Rule
+	for _, r := range p.rules {
+		if r != nil {
+			rules = append(rules, *r)
+		}
+	}
+	if err := d.e.check(rules); err != nil {
+		return nil, err
+	}
 	return p, p.findPatient(c, index)
 }
 

@@ -110,11 +110,9 @@ func (d *Deidentifier) Open() error {
 	d.e = &engine{scrub: scrub, shift: d.Shifter, pseudo: d.Pseudonyms, now: now()}
 	d.fhir = newFHIRRules(append(append([]Rule(nil), d.Config.Rules...), profileFHIR(d.Config)...))
 	d.json = newJSONRules(d.Config)
-	rules := append(append([]Rule(nil), d.fhir.rules...), d.json.rules...)
-	if d.json.scan {
-		rules = append(rules, Rule{Path: "free text", Action: Scan})
-	}
-	return d.e.check(rules)
+	// The profile's rules are checked when they meet a value: a CSV whose
+	// columns all have a kind needs no detector.
+	return d.e.check(d.Config.Rules)
 }
 
 // Run de-identifies the input named name, in format f, from r to w. Bad

@@ -75,6 +75,9 @@ func (e *engine) applyAction(r Rule, s string, l leaf) (string, bool, error) {
 		code, err := e.pseudo.Code(l.domain, s, l.form)
 		return code, false, err
 	case Scan:
+		if e.scrub == nil {
+			return "", false, errNoDetector(l.target)
+		}
 		out, counts, err := e.scrub.Scrub(nil, []byte(s), l.patient)
 		if err != nil {
 			return "", false, &errScan{err}
@@ -122,13 +125,19 @@ func ageBand(s string, width int) (string, bool) {
 	return fmt.Sprintf("%d-%d", lo, min(lo+width-1, 89)), true
 }
 
+// errNoDetector refuses free text when no PHI detector is set: it cannot
+// be de-identified, so nothing is written.
+func errNoDetector(target string) error {
+	return phigate.Errorf(phigate.EINVALID, "structured", "%q holds free text, which needs a PHI detector: none is set", target)
+}
+
 // check reports a rule the engine cannot carry out.
 func (e *engine) check(rules []Rule) error {
 	const op = "structured.Open"
 	for _, r := range rules {
 		switch {
 		case r.Action == Scan && e.scrub == nil:
-			return phigate.Errorf(phigate.EINVALID, op, "rule for %q scans free text but no detector is set", r.target())
+			return errNoDetector(r.target())
 		case r.Action == DateShift && e.shift == nil:
 			return phigate.Errorf(phigate.EINVALID, op, "rule for %q shifts dates but no date shifter is set", r.target())
 		}
