@@ -96,7 +96,7 @@ func (e *evaluator) classify(levels []int, in *rows) (classOf, reps, sizes []int
 	if !exact {
 		return e.classifySlow(gens, in, classOf)
 	}
-	e.g.reset(min(len(in.rep), 1<<16))
+	e.g.reset(len(in.rep))
 	for j, rep := range in.rep {
 		var k uint64
 		for i, m := range mult {

@@ -17,10 +17,11 @@ func (g *grouper) reset(hint int) {
 	for size < 2*hint {
 		size <<= 1
 	}
-	if len(g.keys) != size {
+	if len(g.keys) < size || len(g.keys) > 8*size {
 		g.keys = make([]uint64, size)
 		g.ids = make([]int32, size)
 	} else {
+		size = len(g.keys)
 		clear(g.keys)
 	}
 	g.shift = uint(64 - bits.TrailingZeros(uint(size)))
@@ -91,7 +92,7 @@ func tupleKeys(codes [][]uint32, cards []int, rows int) ([]int32, int) {
 	ids := make([]int32, rows)
 	if mult, ok := radix(cards); ok {
 		var g grouper
-		g.reset(min(rows, 1<<16))
+		g.reset(rows)
 		for r := 0; r < rows; r++ {
 			var k uint64
 			for d, m := range mult {
