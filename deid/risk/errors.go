@@ -40,8 +40,8 @@ func (e *RecordError) Error() string {
 // Rejections collects rejected records: the first MaxRejected in detail,
 // the rest counted.
 type Rejections struct {
-	List  []*RecordError
-	Count int
+	List  []*RecordError `json:"list"`
+	Count int            `json:"count"`
 }
 
 // Add records e.

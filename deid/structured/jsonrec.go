@@ -99,6 +99,11 @@ func (lr *lineReader) next() ([]byte, error) {
 // linesChunk de-identifies each line of a chunk.
 func (d *Deidentifier) linesChunk(c *chunk, name string, f Format) {
 	c.stats = newStats()
+	size := 0
+	for _, rec := range c.recs {
+		size += len(rec)
+	}
+	c.out = make([]byte, 0, size)
 	for j, rec := range c.recs {
 		c.stats.Records++
 		line := c.lines[j]
