@@ -37,7 +37,9 @@ func BenchmarkNDJSON(b *testing.B) {
 // quietDetector finds nothing: it measures the structured machinery alone.
 type quietDetector struct{}
 
-func (quietDetector) Detect(dst []phigate.Finding, _ []byte) ([]phigate.Finding, error) { return dst, nil }
+func (quietDetector) Detect(dst []phigate.Finding, _ []byte) ([]phigate.Finding, error) {
+	return dst, nil
+}
 
 // BenchmarkNDJSONPipeline is BenchmarkNDJSON without free-text findings:
 // parsing, rules, pseudonyms, encoding and the ordered pipeline.
