@@ -31,7 +31,7 @@ func (d *Deidentifier) planCSV(header []string) (*csvPlan, error) {
 		index[h] = i
 		p.domains[i] = "column:" + h
 		if k, ok := c.Fields[h]; ok && k != "keep" {
-			p.domains[i] = "kind:" + k
+			p.domains[i] = kindDomain(k)
 		}
 	}
 	for _, r := range c.Rules {

@@ -2,6 +2,23 @@ package structured
 
 import "strings"
 
+// identifierDomain codes identifiers (MRNs, account and plan numbers) in
+// every format alike, so records of one person link across CSV, JSON and
+// FHIR within a run.
+const identifierDomain = "identifier"
+
+// kindDomain is the pseudonym domain of a declared field kind: patient ids
+// share FHIR Patient ids' codes, identifiers share Identifier.value's.
+func kindDomain(kind string) string {
+	switch kind {
+	case "patient-id":
+		return "fhir:Patient"
+	case "mrn", "account", "health-plan-id", "other-id":
+		return identifierDomain
+	}
+	return "kind:" + kind
+}
+
 // neutralBase replaces the server in absolute references: the real base
 // may name the institution.
 const neutralBase = "https://example.invalid/fhir/"
@@ -25,6 +42,9 @@ func (w *fhirWalk) pseudonymise(v *value, st []frame, r Rule) (bool, error) {
 		parent == "Bundle.Entry.Request" && f.key == "url",
 		parent == "Bundle.Entry.Response" && f.key == "location":
 		out, ok, err = w.reference(v.str)
+	case parent == "Identifier" && f.key == "value":
+		out, err = w.e.pseudo.Code(identifierDomain, v.str, FormToken)
+		ok = true
 	default:
 		out, err = w.e.pseudo.Code("value:"+f.base, v.str, FormToken)
 		ok = true

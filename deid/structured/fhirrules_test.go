@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -188,5 +189,20 @@ func TestScanFailureFailsClosed(t *testing.T) {
 	}
 	if st.Written != 1 || st.Rejected.Count != 1 || st.Rejected.List[0].Line != 1 || strings.Contains(out.String(), "glucose") {
 		t.Errorf("written %d, rejected %v, output %s", st.Written, st.Rejected.List, out.String())
+	}
+}
+
+// One run codes a patient and an MRN alike in CSV and in FHIR.
+func TestPseudonymsLinkAcrossFormats(t *testing.T) {
+	c := &structured.Config{Profile: structured.SafeHarbor, Fields: map[string]string{"patient": "patient-id", "mrn": "mrn"}}
+	d := MustDeidentifier(t, c)
+	var csvOut bytes.Buffer
+	if _, err := d.Run(context.Background(), strings.NewReader("patient,mrn\n123,M-9\n"), "a.csv", structured.CSV, &csvOut); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := runJSON(t, d, `{"resourceType":"Patient","id":"123","identifier":[{"system":"urn:mrn","value":"M-9"}]}`, structured.JSON)
+	want := fmt.Sprintf("patient,mrn\n%s,%s\n", at(m, "id"), at(m, "identifier", 0, "value"))
+	if csvOut.String() != want {
+		t.Errorf("CSV %q, FHIR gives %q", csvOut.String(), want)
 	}
 }

@@ -135,7 +135,7 @@ func (w *jsonWalk) scalar(v *value, path string, rule int) (bool, string, error)
 	}
 	domain := "path:" + path
 	if k, ok := jr.kinds[path]; ok {
-		domain = "kind:" + k
+		domain = kindDomain(k)
 	}
 	out, drop, err := w.d.e.apply(r, v.str, leaf{patient: w.patient, target: path, domain: domain, form: FormToken, stats: w.st})
 	if err != nil {
