@@ -56,5 +56,7 @@ type UserStore interface {
 type Store interface {
 	HealthStore
 	UserStore
+	AuthStore
+	RecordStore
 	Close() error
 }

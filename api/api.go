@@ -62,7 +62,8 @@ func (h *Handler) Authenticated(next http.Handler) http.Handler {
 
 // CredentialOf extracts the session token or API key a request presents.
 func CredentialOf(r *http.Request) phigate.Credential {
-	c := phigate.Credential{Source: phigate.SourceFromContext(r.Context()), Route: r.Pattern}
+	c := phigate.Credential{Source: phigate.SourceFromContext(r.Context()), Route: r.Pattern,
+		Method: r.Method, CSRFToken: r.Header.Get("X-CSRF-Token")}
 	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "Bearer ") {
 		c.APIKey = strings.TrimSpace(auth[7:])
 	}

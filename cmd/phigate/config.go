@@ -30,6 +30,7 @@ type Config struct {
 	LogLevel       string       `toml:"log_level" flag:"log-level" help:"debug, info, warn or error"`
 	BootstrapAdmin string       `toml:"bootstrap_admin" flag:"bootstrap-admin" help:"name of the administrator created on first start"`
 	Server         ServerConfig `toml:"server"`
+	Auth           AuthConfig   `toml:"auth"`
 }
 
 // ServerConfig configures the HTTPS listener.
@@ -65,6 +66,7 @@ func DefaultConfig() Config {
 			IdleTimeout:       Duration(server.DefaultIdleTimeout),
 			ShutdownTimeout:   Duration(server.DefaultShutdownTimeout),
 		},
+		Auth: DefaultAuthConfig(),
 	}
 }
 
@@ -89,6 +91,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 {
 		return errors.New("config: server.max_body_bytes must be positive")
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
 	}
 	return nil
 }

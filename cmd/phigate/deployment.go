@@ -38,6 +38,8 @@ type deployment struct {
 	configPath string
 	// storeErr is why the store could not be opened (doctor).
 	storeErr error
+	// audit is the audit log; access commands and routes refuse without it.
+	audit phigate.AuditLog
 }
 
 // paths fills the file locations from the configuration.

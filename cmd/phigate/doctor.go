@@ -52,6 +52,7 @@ var doctorChecks = []doctorCheck{
 	{"tls certificate", checkCertificate},
 	{"database", checkDatabase},
 	{"migrations", checkMigrations},
+	{"mfa", checkMFA},
 }
 
 // Run runs every check.

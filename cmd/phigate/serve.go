@@ -73,6 +73,13 @@ func (c *ServeCommand) openServers(d *deployment) (*server.Server, *server.Metri
 	h := api.NewHandler()
 	h.Logger = d.log
 	h.Register(mux)
+	if d.audit != nil { // sign-in, users, keys, roles and patients need the audit log
+		ah, err := d.newAccessHandler(context.Background(), h, nil, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		ah.Register(mux)
+	}
 
 	srv := server.NewServer()
 	srv.Addr = d.cfg.Server.Listen
