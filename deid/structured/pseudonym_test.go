@@ -82,7 +82,7 @@ func TestPseudonymizer(t *testing.T) {
 		if err := p.Seal(context.Background(), &buf, s, "run-1"); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(buf.String(), "A1") {
+		if strings.Contains(buf.String(), `"A1"`) {
 			t.Fatal("the sealed mapping holds a value in clear")
 		}
 		q := structured.NewPseudonymizer(nil)
