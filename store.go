@@ -58,5 +58,7 @@ type Store interface {
 	UserStore
 	AuthStore
 	RecordStore
+	VendorStore
+	ConversationStore
 	Close() error
 }

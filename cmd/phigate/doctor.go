@@ -53,6 +53,7 @@ var doctorChecks = []doctorCheck{
 	{"database", checkDatabase},
 	{"migrations", checkMigrations},
 	{"mfa", checkMFA},
+	{"vendor BAAs", checkBAAs},
 }
 
 // Run runs every check.

@@ -59,6 +59,7 @@ var commands = map[string]command{
 	"user":            {"manage users (add, list, disable, enable, reset-mfa)", func(m *Main) Command { return &UserCommand{m: m} }},
 	"apikey":          {"manage API keys (create, list, revoke)", func(m *Main) Command { return &APIKeyCommand{m: m} }},
 	"role":            {"show roles and their permissions (list, show)", func(m *Main) Command { return &RoleCommand{m: m} }},
+	"vendor":          {"manage the AI vendor registry (add, list, show, update, disable)", func(m *Main) Command { return &VendorCommand{m: m} }},
 	"risk":            {"measure re-identification risk of a CSV (Expert Determination)", func(m *Main) Command { return &RiskCommand{m: m} }},
 	"anonymize":       {"generalise a CSV to k-anonymity with the least information loss", func(m *Main) Command { return &AnonymizeCommand{m: m} }},
 	"deid-structured": {"de-identify CSV, JSON lines and FHIR R4 records", func(m *Main) Command { return &StructuredDeidCommand{m: m} }},
