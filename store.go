@@ -60,5 +60,6 @@ type Store interface {
 	RecordStore
 	VendorStore
 	ConversationStore
+	AuditStore
 	Close() error
 }

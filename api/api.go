@@ -26,6 +26,8 @@ type Handler struct {
 	Authenticator phigate.Authenticator
 	// Logger receives internal errors (code and op, never payloads).
 	Logger *slog.Logger
+	// Audit serves the audit log routes (see audit.go). Nil: no routes.
+	Audit AuditReader
 }
 
 // NewHandler returns a Handler with a discarding logger.
@@ -36,6 +38,7 @@ func NewHandler() *Handler {
 // Register adds the API routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/whoami", h.Authenticated(http.HandlerFunc(h.whoami)))
+	h.registerAudit(mux)
 }
 
 func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) {

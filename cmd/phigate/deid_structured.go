@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/deid"
 	"github.com/phigate/phigate/deid/risk"
 	"github.com/phigate/phigate/deid/structured"
+	"github.com/phigate/phigate/phi"
 )
 
 // StructuredDeidCommand de-identifies structured records: CSV, JSON lines
@@ -23,19 +25,15 @@ import (
 // or standard input. `phigate deid` hands it the inputs that
 // isStructuredInput recognises.
 type StructuredDeidCommand struct {
-	m       *Main
-	inputs  []string
-	out     string
-	config  string
-	format  string
-	workers int
-	report  string
-
-	// detector finds PHI in free text; shifter moves dates per patient.
-	// Nil until the PHI engine is wired in: configurations that need them
-	// are then refused (fail closed).
-	detector phigate.Detector
-	shifter  structured.DateShifter
+	m        *Main
+	inputs   []string
+	out      string
+	config   string
+	format   string
+	method   string
+	seedFile string
+	workers  int
+	report   string
 }
 
 const structuredUsage = `deid-structured INPUT... --out PATH [--config FILE] [flags]
@@ -61,6 +59,8 @@ func (c *StructuredDeidCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.out, "out", "", "output file, or folder for several inputs (required unless the input is -)")
 	fs.StringVar(&c.config, "config", "", "JSON configuration (default: the safe-harbor profile)")
 	fs.StringVar(&c.format, "format", "", "format of standard input: csv, jsonl, ndjson or json")
+	fs.StringVar(&c.method, "method", string(deid.Tag), "replacement of PHI found in free text: redact, tag, mask or surrogate")
+	fs.StringVar(&c.seedFile, "seed-file", "", "file whose content keys date shifts and surrogates (the same in every run that uses it; keep it secret)")
 	fs.IntVar(&c.workers, "workers", 0, "records processed at once (default: one per core)")
 	fs.StringVar(&c.report, "report", "", "write the per-file, per-category report as JSON to this file")
 	pos, err := parseInterleaved(fs, args)
@@ -76,6 +76,11 @@ func (c *StructuredDeidCommand) ParseFlags(args []string) error {
 		return errors.New("standard input needs --format")
 	case !(len(pos) == 1 && pos[0] == "-") && c.out == "":
 		return errors.New("--out is required")
+	}
+	switch deid.Method(c.method) {
+	case deid.Redact, deid.Tag, deid.Mask, deid.Surrogate:
+	default:
+		return errors.New("--method must be redact, tag, mask or surrogate")
 	}
 	return nil
 }
@@ -108,9 +113,20 @@ func (c *StructuredDeidCommand) Run(ctx context.Context) error {
 	return c.finish(all)
 }
 
+// deidentifier wires the PHI scanner, the text transforms and the keyed
+// surrogater (date shifts per patient) into a Deidentifier.
 func (c *StructuredDeidCommand) deidentifier() (*structured.Deidentifier, error) {
+	sc := phi.NewScanner()
+	if err := sc.Open(); err != nil {
+		return nil, err
+	}
+	sur, err := c.surrogater()
+	if err != nil {
+		return nil, err
+	}
 	d := structured.NewDeidentifier()
-	d.Detector, d.Shifter, d.Workers = c.detector, c.shifter, c.workers
+	d.Shifter, d.Workers = sur, c.workers
+	d.Scrubber = structured.TransformScrubber{Detector: sc, Transformer: &deid.Transformer{Method: deid.Method(c.method), Surrogates: sur}}
 	if c.config != "" {
 		f, err := os.Open(c.config)
 		if err != nil {
@@ -127,6 +143,22 @@ func (c *StructuredDeidCommand) deidentifier() (*structured.Deidentifier, error)
 	return d, nil
 }
 
+// surrogater is keyed by --seed-file, or by a random key for this run.
+func (c *StructuredDeidCommand) surrogater() (*deid.Surrogater, error) {
+	var key []byte
+	if c.seedFile != "" {
+		b, err := os.ReadFile(c.seedFile)
+		if err != nil {
+			return nil, fmt.Errorf("read seed file: %w", errors.Unwrap(err))
+		}
+		if len(b) == 0 {
+			return nil, fmt.Errorf("seed file %s is empty", c.seedFile)
+		}
+		key = b
+	}
+	return deid.NewSurrogater(key, nil)
+}
+
 // file de-identifies one input file, showing progress on a terminal.
 func (c *StructuredDeidCommand) file(ctx context.Context, d *structured.Deidentifier, p [2]string, n, total int) (*structured.Stats, error) {
 	if err := os.MkdirAll(filepath.Dir(p[1]), 0o700); err != nil {
@@ -138,28 +170,21 @@ func (c *StructuredDeidCommand) file(ctx context.Context, d *structured.Deidenti
 	return st, err
 }
 
-// progress prints how far a file has got, once a second, when stderr is a
-// terminal; it returns the function that ends it.
+// progress shows, once a second while a file runs and when stderr is a
+// terminal, which file of how many and for how long.
 func (c *StructuredDeidCommand) progress(path string, n, total int) func() {
-	f, ok := c.m.Stderr.(*os.File)
-	st, err := os.Stat(path)
-	if !ok || err != nil || !isTerminal(f) {
+	if !isTerminal(c.m.Stderr) {
 		return func() {}
 	}
 	var done atomic.Bool
 	start := time.Now()
 	go func() {
 		for !done.Load() {
-			fmt.Fprintf(f, "\r[%d/%d] %s (%d MB) %s", n, total, filepath.Base(path), st.Size()>>20, time.Since(start).Round(time.Second))
+			fmt.Fprintf(c.m.Stderr, "\r%s %d/%d files, %s %s", bar(n-1, total, 30), n-1, total, filepath.Base(path), time.Since(start).Round(time.Second))
 			time.Sleep(time.Second)
 		}
 	}()
-	return func() { done.Store(true); fmt.Fprintln(f) }
-}
-
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return func() { done.Store(true); fmt.Fprintf(c.m.Stderr, "\r%s %d/%d files\n", bar(n, total, 30), n, total) }
 }
 
 // finish prints a summary per file, writes the report and fails if any

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/deid"
 	"github.com/phigate/phigate/deid/risk"
 )
 
@@ -56,7 +57,7 @@ type Deidentifier struct {
 	// Config says what to do; nil means the safe-harbor profile.
 	Config *Config
 	// Scrubber de-identifies free text (Scan rules). If nil, a
-	// TagScrubber over Detector is used.
+	// TransformScrubber over Detector that tags findings ("[NAME]").
 	Scrubber Scrubber
 	// Detector finds PHI in free text when Scrubber is nil.
 	Detector phigate.Detector
@@ -105,7 +106,7 @@ func (d *Deidentifier) Open() error {
 	}
 	scrub := d.Scrubber
 	if scrub == nil && d.Detector != nil {
-		scrub = TagScrubber{Detector: d.Detector}
+		scrub = TransformScrubber{Detector: d.Detector, Transformer: &deid.Transformer{Method: deid.Tag}}
 	}
 	d.e = &engine{scrub: scrub, shift: d.Shifter, pseudo: d.Pseudonyms, now: now()}
 	d.fhir = newFHIRRules(append(append([]Rule(nil), d.Config.Rules...), profileFHIR(d.Config)...))

@@ -150,7 +150,7 @@ func TestJSONLinesByPath(t *testing.T) {
 		t.Errorf("birth dates: %q (over 89: removed), %q", a.Patient.DOB, b.Patient.DOB)
 	case a.Visits[0].Zip != "021" || b.Visits[0].Zip != "000":
 		t.Errorf("zips %q %q", a.Visits[0].Zip, b.Visits[0].Zip)
-	case a.Visits[0].Note != "seen by [NAME] [NAME]" || a.Score != 7:
+	case a.Visits[0].Note != "seen by [NAME]" || a.Score != 7:
 		t.Errorf("note %q score %d", a.Visits[0].Note, a.Score)
 	}
 	// Same patient (mrn A1): same shift, so the 10 days between visits stay.

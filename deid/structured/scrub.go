@@ -4,11 +4,11 @@ import (
 	"bytes"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/deid"
 )
 
-// Scrubber de-identifies free text: notes, comments, narrative. The deid
-// package's transforms (surrogates, placeholders, date shifts) fit it
-// through a small adapter; TagScrubber is the plain one.
+// Scrubber de-identifies free text: notes, comments, narrative.
+// TransformScrubber is the one phigate uses.
 type Scrubber interface {
 	// Scrub appends text with its PHI replaced to dst and counts the
 	// replacements per category; patient scopes date shifts and
@@ -17,32 +17,21 @@ type Scrubber interface {
 	Scrub(dst, text []byte, patient string) ([]byte, map[phigate.Category]int, error)
 }
 
-// TagScrubber replaces each finding of Detector with its category in
-// brackets ("[NAME]"). It is the small stand-in this package needs before
-// the deid package's Transformer is on main; use an adapter over that for
-// surrogates or placeholders.
-type TagScrubber struct {
-	Detector phigate.Detector
+// TransformScrubber finds PHI with Detector (a phi.Scanner) and replaces
+// it with Transformer (tags, surrogates with per-patient date shifts,
+// redaction or masks), as the text de-identifier does.
+type TransformScrubber struct {
+	Detector    phigate.Detector
+	Transformer *deid.Transformer
 }
 
 // Scrub implements Scrubber.
-func (s TagScrubber) Scrub(dst, text []byte, _ string) ([]byte, map[phigate.Category]int, error) {
+func (s TransformScrubber) Scrub(dst, text []byte, patient string) ([]byte, map[phigate.Category]int, error) {
 	fs, err := s.Detector.Detect(nil, text)
 	if err != nil {
 		return dst, nil, err
 	}
-	counts := map[phigate.Category]int{}
-	last := 0
-	for _, f := range fs {
-		if f.Start < last || f.End > len(text) || f.Start >= f.End {
-			return dst, nil, phigate.Errorf(phigate.EINTERNAL, "structured.TagScrubber", "finding at byte %d out of order", f.Start)
-		}
-		dst = append(dst, text[last:f.Start]...)
-		dst = append(append(append(dst, '['), f.Category...), ']')
-		counts[f.Category]++
-		last = f.End
-	}
-	return append(dst, text[last:]...), counts, nil
+	return s.Transformer.Apply(dst, text, fs, patient)
 }
 
 // scrubXHTML scrubs the text of an XHTML fragment (FHIR narrative): the
@@ -74,7 +63,8 @@ func scrubXHTML(s Scrubber, dst, doc []byte, patient string, counts map[phigate.
 	return dst, nil
 }
 
-// scrubTag copies a tag, scrubbing its quoted attribute values.
+// scrubTag copies a tag, scrubbing its quoted attribute values but for
+// those that hold markup, not text (namespaces, classes, styles, ids).
 func scrubTag(s Scrubber, dst, tag []byte, patient string, counts map[phigate.Category]int) ([]byte, error) {
 	for len(tag) > 0 {
 		q := bytes.IndexAny(tag, `"'`)
@@ -86,14 +76,28 @@ func scrubTag(s Scrubber, dst, tag []byte, patient string, counts map[phigate.Ca
 			return append(dst, tag...), nil
 		}
 		dst = append(dst, tag[:q+1]...)
-		var err error
-		if dst, err = scrubPart(s, dst, tag[q+1:q+1+end], patient, counts); err != nil {
-			return dst, err
+		value := tag[q+1 : q+1+end]
+		if markupAttribute(tag[:q]) {
+			dst = append(dst, value...)
+		} else {
+			var err error
+			if dst, err = scrubPart(s, dst, value, patient, counts); err != nil {
+				return dst, err
+			}
 		}
 		dst = append(dst, tag[q])
 		tag = tag[q+2+end:]
 	}
 	return dst, nil
+}
+
+// markupAttribute reports whether the attribute whose value follows
+// before ('... name=') holds markup rather than text.
+func markupAttribute(before []byte) bool {
+	before = bytes.TrimRight(before, " \t\n=")
+	i := bytes.LastIndexAny(before, " \t\n<")
+	name := string(bytes.ToLower(before[i+1:]))
+	return name == "xmlns" || bytes.HasPrefix([]byte(name), []byte("xmlns:")) || name == "class" || name == "style" || name == "id"
 }
 
 func scrubPart(s Scrubber, dst, text []byte, patient string, counts map[phigate.Category]int) ([]byte, error) {

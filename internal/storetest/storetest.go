@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Auth", func(t *testing.T) { testAuth(t, open) })
 	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
 	t.Run("Gateway", func(t *testing.T) { testGateway(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 }
 
 // Clock is a settable clock for tests.
