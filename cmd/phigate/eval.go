@@ -31,7 +31,9 @@ func (c *EvalCommand) ParseFlags(args []string) error {
 		"Scores the PHI detector on a corpus in the PhysioNet deid format (TEXT: the notes,\n"+
 		"PHRASE: the gold spans): recall per type with the any-overlap and exact rules,\n"+
 		"precision, for all types and for the Safe Harbor view (lone years left out),\n"+
-		"and throughput.")
+		"and throughput, and how many gold strings would be left once every finding is\n"+
+		"replaced by a placeholder. --swap-seed and --case rewrite the corpus first, to\n"+
+		"measure recall on names, places and dates the detector cannot have been tuned on.")
 	fs.BoolVar(&c.physionet, "physionet", false, "the corpus is in the PhysioNet deid format (TEXT PHRASE)")
 	fs.Float64Var(&c.minRecall, "min-recall", 0, "fail if Safe Harbor any-overlap recall is below this")
 	fs.Float64Var(&c.min, "min-precision", 0, "fail if Safe Harbor any-overlap precision is below this")
