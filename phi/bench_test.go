@@ -57,7 +57,12 @@ func BenchmarkScanSynthetic(b *testing.B) {
 
 // BenchmarkScanPhysioNet scans the dev notes of the PhysioNet corpus one
 // note at a time (PHIGATE_TEST_DATA must name the data folder).
-func BenchmarkScanPhysioNet(b *testing.B) {
+func BenchmarkScanPhysioNet(b *testing.B) { benchmarkPhysioNet(b, phi.DefaultSensitivity) }
+
+// BenchmarkScanPhysioNetHigh is BenchmarkScanPhysioNet at HighSensitivity.
+func BenchmarkScanPhysioNetHigh(b *testing.B) { benchmarkPhysioNet(b, phi.HighSensitivity) }
+
+func benchmarkPhysioNet(b *testing.B, sens phi.Sensitivity) {
 	dir := os.Getenv("PHIGATE_TEST_DATA")
 	if dir == "" {
 		b.Skip("PHIGATE_TEST_DATA not set")
@@ -68,6 +73,7 @@ func BenchmarkScanPhysioNet(b *testing.B) {
 	}
 	notes := bytes.Split(text, []byte("||||END_OF_RECORD"))
 	sc := phi.NewScanner()
+	sc.Sensitivity = sens
 	if err := sc.Open(); err != nil {
 		b.Fatal(err)
 	}

@@ -108,7 +108,9 @@ func (st *state) dateContext(i int) bool {
 		switch w {
 		case "on", "since", "from", "until", "till", "dated", "date", "thru", "through", "before", "after", "last", "on/about",
 			"placed", "extubate", "extubated", "intubated", "started", "stopped", "discontinued", "admitted", "transferred",
-			"performed", "done", "drawn", "removed", "inserted", "changed", "seen", "expired", "discharged", "surgery":
+			"performed", "done", "drawn", "removed", "inserted", "changed", "seen", "expired", "discharged", "surgery",
+			"adm", "admit", "admission", "arrived", "arrival", "presented", "returned", "readmitted", "born", "dob", "died",
+			"post", "since:", "began", "begun", "diagnosed", "operated":
 			return true
 		}
 		return st.kw(k)&kwWeekday != 0
@@ -213,7 +215,7 @@ func (st *state) loneMonthIsDate(i, j int) bool {
 
 // dayNumber returns the day of month at token i ("22", "22nd") or 0.
 func (st *state) dayNumber(i int) int {
-	if i >= len(st.toks) {
+	if i < 0 || i >= len(st.toks) {
 		return 0
 	}
 	if n := st.num(i); n >= 1 && n <= 31 && st.digits(i) <= 2 {
@@ -368,7 +370,9 @@ func (st *state) gluedDate(i int) int {
 	for d > 0 && isDigit(w[d-1]) {
 		d--
 	}
-	if d < 2 || len(w)-d > 2 || w[d-1]|0x20 == 'x' || !st.sep(i+1, '/') || st.num(i+2) < 0 {
+	// "x2/3" counts times, but "fx4/97" dates a fracture: fx, dx, hx,
+	// rx, sx and tx end in x.
+	if d < 2 || len(w)-d > 2 || w[d-1]|0x20 == 'x' && !(d == 2 && xAbbrev(w[0])) || !st.sep(i+1, '/') || st.num(i+2) < 0 {
 		return -1
 	}
 	m, b := 0, st.num(i+2)
@@ -384,4 +388,14 @@ func (st *state) gluedDate(i int) int {
 	}
 	st.addSpan(st.toks[i].start+d, st.toks[e].end, phigate.DATE, 0.7, "date-glued")
 	return e
+}
+
+// xAbbrev reports whether c+"x" is a clinical abbreviation (fx, dx, hx,
+// rx, sx, tx).
+func xAbbrev(c byte) bool {
+	switch c | 0x20 {
+	case 'f', 'd', 'h', 'r', 's', 't':
+		return true
+	}
+	return false
 }

@@ -99,7 +99,11 @@ func (st *state) saint(i int) {
 		j++
 	}
 	f := st.toks[min(j, len(st.toks)-1)].flags
-	if j < len(st.toks) && st.toks[j].kind == kWord && f&(fFirst|fLast|fProper) != 0 && f&(fClinical|fCore) == 0 &&
+	// After "to", "from", "at", "the", an unknown word makes "St. X" a
+	// place; elsewhere "St" may end a street.
+	placed := st.kw(i-1)&(kwPlacePrep|kwMove|kwLive) != 0 || st.is(i-1, "the")
+	if j < len(st.toks) && st.toks[j].kind == kWord && (f&(fFirst|fLast|fProper) != 0 || placed && st.unknown(j) && st.toks[j].end-st.toks[j].start > 2) &&
+		f&(fClinical|fCore) == 0 &&
 		(!st.mixed || st.toks[j].shape != sLower) && st.kw(j)&kwStop == 0 && st.num(i-1) < 0 && !st.punct(j+1, '/') {
 		st.add(i, j, phigate.LOCATION, 0.8, "saint")
 	}

@@ -248,6 +248,16 @@ func (st *state) unknownPlace(i int) {
 		st.kws[i]&kwState == 0 {
 		st.add(i, i, phigate.LOCATION, 0.5, "capital-place") // "Surgeon from Harbor"
 	}
+	// "of" names a place after a name ("Shynsina of Ganflaswick"), not
+	// after a dose ("dose of Levoquin").
+	ofName := !st.is(p, "of") || p > 0 && st.toks[p-1].shape == sTitle
+	if st.mixed && t.shape == sTitle && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
+		e := i
+		if st.unknownPair(i) {
+			e = i + 1 // "at Camu Vedoa"
+		}
+		st.add(i, e, phigate.LOCATION, 0.5, "capital-place") // "daughter Rot of Kynspouridge"
+	}
 	if !prep && !st.is(p, "by") {
 		return
 	}
@@ -271,8 +281,9 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.6, "capital-place")
 		return
 	}
-	if st.mixed && t.shape == sTitle && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && (st.is(p, "in") || st.is(p, "from")) {
-		st.add(i, i, phigate.LOCATION, 0.5, "capital-place")
+	if !st.mixed && st.unknown(i) && t.kind == kWord && n >= 4 && (st.is(p, "from") || st.is(p, "in") || st.is(p, "near")) &&
+		(st.kw(p-1)&(kwRelation|kwMove|kwLive) != 0 || st.high && !st.is(p-1, "to")) && !st.nearWord(i) && !st.followedByUnit(i) {
+		st.add(i, i, phigate.LOCATION, 0.5, "unknown-place") // "daughter from POAFORD", "son in SLERTSEETON"
 	}
 	if st.is(i-1, "the") && st.regionPair(i) {
 		st.add(i, i+1, phigate.LOCATION, 0.5, "region") // "from the Eastern Shore"
@@ -430,4 +441,10 @@ func (st *state) unitAfterStreet(e int) int {
 		return j
 	}
 	return e
+}
+
+// placePrep reports whether word p is a preposition that introduces a
+// place ("in", "from", "of", "near", "to", "at").
+func (st *state) placePrep(p int) bool {
+	return st.is(p, "in") || st.is(p, "from") || st.is(p, "of") || st.is(p, "near") || st.is(p, "to") || st.is(p, "at")
 }

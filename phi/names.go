@@ -40,6 +40,9 @@ func (st *state) findNames() {
 		}
 		if st.isInitial(i) || st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start == 1 && st.kw(i-1)&kwVerb != 0 {
 			st.initialName(i)
+			if st.punct(i-1, ',') || st.toks[i].space {
+				st.dottedCredential(i)
+			}
 		}
 		if st.toks[i].kind == kWord && st.toks[i].flags&(fAmbiguous|fFirst) == fAmbiguous|fFirst && st.kw(i+1)&kwPost != 0 &&
 			(!st.mixed || !st.sentenceStart(i)) && st.kws[i]&kwStop == 0 {
@@ -47,6 +50,9 @@ func (st *state) findNames() {
 		}
 		if st.kws[i]&kwPhoneWord != 0 {
 			st.nameBeforePhone(i)
+		}
+		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
+			st.introName(i)
 		}
 		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
 			e := i
@@ -58,6 +64,9 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
+	if st.high {
+		st.highNames()
+	}
 }
 
 // titleLevel is the evidence a title gives: "MS" may be mental status and
@@ -70,6 +79,9 @@ func (st *state) titleLevel(i int) int {
 	if st.is(i, "ms") || st.is(i, "mr") || st.is(i, "miss") {
 		if st.toks[i].shape == sLower && st.is(i, "ms") && !st.punct(i+1, '.') {
 			return 0
+		}
+		if st.toks[i].shape == sTitle && !st.is(i, "miss") && (st.mixed || st.punct(i+1, '.')) {
+			return lvStrong // "Mr. Roan": mitral regurgitation and mental status are "MR", "MS"
 		}
 		return lvCred // "MS" may be mental status, "MR" mitral regurgitation
 	}
@@ -141,7 +153,9 @@ func (st *state) accept(i, lv int) bool {
 		}
 		properOnly := f&(fProper|fCore|fCommon|fClinical|fCity) == fProper
 		rareOnly := f&(fRare|fCore|fCommon|fClinical|fProper) == fRare && t.shape != sLower
-		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 && st.oovNameShape(i) ||
+		// A relative's name is rarely an English word: in caseless text
+		// any unknown word after "daughter" is taken ("DAUGHTER KEARMOFE").
+		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 && (st.oovNameShape(i) || !st.mixed) ||
 			(properOnly || rareOnly) && t.end-t.start > 2)
 	case lvCred:
 		return !clinical && (named && (!core || f&fFirst != 0) || oov && t.end-t.start > 1)
@@ -149,7 +163,8 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) ||
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
-		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2)
+		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2 ||
+			oov && (st.unknownPair(i) || st.unknownPair(i-1)))
 	default:
 		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
@@ -157,6 +172,20 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
 			f&(fFirst|fLast) != 0
 	}
+}
+
+// unknownPair reports whether words i and i+1 are both in no dictionary,
+// three or more letters each, on one line and in one case: a first name
+// and a surname nobody listed ("Tensine Trechoabraiman MD"); misspelt
+// words seldom come in pairs.
+func (st *state) unknownPair(i int) bool {
+	j := i + 1
+	if i < 0 || j >= len(st.toks) || !st.adjacentWord(i, j) || st.toks[j].newline {
+		return false
+	}
+	a, b := st.toks[i], st.toks[j]
+	return st.unknown(i) && st.unknown(j) && a.kind == kWord && b.kind == kWord && a.end-a.start > 2 && b.end-b.start > 2 &&
+		(a.shape == b.shape || a.shape == sTitle && b.shape == sTitle) && (!st.mixed || a.shape != sLower)
 }
 
 // sentenceStart reports whether word i starts a sentence or a line, where
@@ -185,7 +214,8 @@ func (st *state) oovNameShape(i int) bool {
 		return true
 	}
 	return st.kws[j]&(kwPost|kwCred) != 0 || st.toks[j].kind == kWord && st.toks[j].flags&fName != 0 &&
-		st.toks[j].flags&(fCore|fClinical|fAmbiguous) == 0 || st.unknown(j) && st.nameFollows(j)
+		st.toks[j].flags&(fCore|fClinical|fAmbiguous) == 0 || st.unknown(j) && st.nameFollows(j) ||
+		st.unknown(j) && st.toks[j].kind == kWord && st.toks[j].end-st.toks[j].start > 2 && st.adjacentWord(i, j) // two unknown words: a full name
 }
 
 // nameFollows reports whether a report word or another name follows word i.

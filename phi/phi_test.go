@@ -39,33 +39,44 @@ func render(text []byte, fs []phigate.Finding) string {
 }
 
 // TestGolden runs the scanner on testdata/*.input and compares with the
-// .golden files (go test -update rewrites them).
+// .golden files (go test -update rewrites them); testdata/high/*.input
+// runs at HighSensitivity.
 func TestGolden(t *testing.T) {
-	inputs, _ := filepath.Glob("testdata/*.input")
-	if len(inputs) == 0 {
-		t.Fatal("no golden inputs")
+	for dir, sens := range map[string]phi.Sensitivity{"testdata": phi.DefaultSensitivity, "testdata/high": phi.HighSensitivity} {
+		inputs, _ := filepath.Glob(filepath.Join(dir, "*.input"))
+		if len(inputs) == 0 {
+			t.Fatalf("no golden inputs in %s", dir)
+		}
+		sc := phi.NewScanner()
+		sc.Sensitivity = sens
+		for _, in := range inputs {
+			t.Run(in, func(t *testing.T) { checkGolden(t, sc, in) })
+		}
 	}
-	for _, in := range inputs {
-		t.Run(filepath.Base(in), func(t *testing.T) {
-			text, err := os.ReadFile(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := render(text, MustDetect(t, text))
-			golden := strings.TrimSuffix(in, ".input") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden (run with -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("findings differ from %s:\n got:\n%s\nwant:\n%s", golden, got, want)
-			}
-		})
+}
+
+func checkGolden(t *testing.T, sc *phi.Scanner, in string) {
+	text, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := sc.Detect(nil, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(text, fs)
+	golden := strings.TrimSuffix(in, ".input") + ".golden"
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden (run with -update): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("findings differ from %s:\n got:\n%s\nwant:\n%s", golden, got, want)
 	}
 }
 

@@ -51,3 +51,17 @@ func IsFirstName(w string) bool {
 	var buf [64]byte
 	return lx.lookupFold([]byte(w), buf[:])&fFirst != 0
 }
+
+// Known reports whether w (any case) is in one of the scanner's
+// dictionaries or context word lists: an ordinary, clinical or rare
+// English word, a name, a city or a keyword. Evaluation uses it to make
+// up test values the scanner cannot know.
+func Known(w string) bool {
+	lx, err := loadLexicon()
+	if err != nil || len(w) > 64 {
+		return false
+	}
+	var buf [64]byte
+	f, k := lx.lookupFoldBoth([]byte(w), buf[:])
+	return f != 0 || k != 0
+}

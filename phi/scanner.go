@@ -15,6 +15,9 @@ const DefaultMinConfidence = 0.3
 type Scanner struct {
 	// MinConfidence drops findings below it; zero means DefaultMinConfidence.
 	MinConfidence float32
+	// Sensitivity trades precision for recall; the zero value is
+	// DefaultSensitivity.
+	Sensitivity Sensitivity
 }
 
 var _ phigate.Detector = (*Scanner)(nil)
@@ -42,6 +45,7 @@ func (s *Scanner) Detect(dst []phigate.Finding, text []byte) ([]phigate.Finding,
 	st := statePool.Get().(*state)
 	defer statePool.Put(st)
 	st.reset(lx, text)
+	st.high = s.Sensitivity >= HighSensitivity
 	st.run()
 	min := s.MinConfidence
 	if min == 0 {
@@ -63,6 +67,8 @@ type state struct {
 	// mixed is true when the text uses both cases, so that capitals carry
 	// information; ALL CAPS and all-lower notes make it false.
 	mixed bool
+	// high is true at HighSensitivity.
+	high bool
 }
 
 var statePool = sync.Pool{New: func() any { return &state{} }}

@@ -10,6 +10,30 @@ func (st *state) nameBefore(i int) {
 	if !ok {
 		return
 	}
+	st.nameBeforeAt(i, lv)
+}
+
+// dottedCredentials are credentials also written with periods ("R.N.").
+var dottedCredentials = map[string]bool{"rn": true, "md": true, "np": true, "pa": true, "lpn": true, "rrt": true, "do": true,
+	"msw": true, "phd": true, "cna": true, "bsn": true, "rph": true}
+
+// dottedCredential marks the name before a credential written with
+// periods ("Whoia Betshea, R.N.") when token i is its first letter.
+func (st *state) dottedCredential(i int) {
+	var key [4]byte
+	n, j := 0, i
+	for n < len(key) && st.isInitial(j) && st.punct(j+1, '.') && st.adjacent(j) && (j == i || st.adjacent(j-1)) {
+		key[n] = st.text[st.toks[j].start] | 0x20
+		n, j = n+1, j+2
+	}
+	if n < 2 || !dottedCredentials[string(key[:n])] || st.toks[i].shape != sUpper {
+		return
+	}
+	st.nameBeforeAt(i, lvCred)
+}
+
+// nameBeforeAt marks the name before word i at evidence level lv.
+func (st *state) nameBeforeAt(i, lv int) {
 	cred := lv > lvWeak
 	j := i - 1
 	if st.punct(j, ',') || st.punct(j, '(') {
@@ -22,6 +46,9 @@ func (st *state) nameBefore(i int) {
 			j--
 		case n == 0 && st.firstAndUnknown(j):
 			j -= 2 // "grace dudak aware": a first name and an unknown surname
+			n = 4
+		case n == 0 && st.unknownPair(j-1):
+			j -= 2 // "Tensine Trechoabraiman MD": two unknown words
 			n = 4
 		case st.punct(j, '.') && j > 0 && st.isInitial(j-1) && n > 0:
 			j -= 2
@@ -114,7 +141,10 @@ func (st *state) initialName(i int) {
 	named := f&fName != 0 && st.accept(k, lvMedium)
 	oovOK := st.accept(k, lvMedium) && dot && st.toks[i].shape == sUpper &&
 		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.mixed && st.toks[k].shape == sTitle)
-	if named || oovOK || top && (dot || st.kw(k+1)&kwPost != 0) {
+	// "G. DRIESTON": an initial with a period before an unknown word.
+	unknownOK := dot && st.toks[i].shape == sUpper && st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 &&
+		st.toks[k].shape != sLower && st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord && !st.nearWord(k)
+	if named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }
@@ -188,4 +218,34 @@ func (st *state) coordinatedName(e int) {
 		return
 	}
 	st.addName(k, k, lvNone, "dictionary-name")
+}
+
+// introName marks the patient's name that opens a note's summary: one to
+// three words at the start of a sentence before "is a 70 yo" ("cian
+// portbro is a 70 yr old female"); token i is "is".
+func (st *state) introName(i int) {
+	k := i + 2
+	if k >= len(st.toks) || !(st.toks[k].kind == kNum || st.toks[k].kind == kAlnum && isDigit(st.text[st.toks[k].start])) {
+		return
+	}
+	s := i
+	for s > 0 && i-s < 3 && st.introWord(s-1) && !st.toks[s].newline {
+		s--
+	}
+	if s == i || !st.sentenceStart(s) {
+		return
+	}
+	named := false
+	for j := s; j < i; j++ {
+		named = named || st.unknown(j) || st.toks[j].flags&fName != 0 && st.toks[j].flags&(fCore|fCommon) == 0
+	}
+	if named {
+		st.addName(s, i-1, lvMedium, "intro-name")
+	}
+}
+
+// introWord reports whether word j can be part of the name before "is a".
+func (st *state) introWord(j int) bool {
+	t := st.toks[j]
+	return t.kind == kWord && t.end-t.start > 1 && st.kws[j] == 0 && t.flags&(fCore|fClinical) == 0 && (!st.mixed || t.shape != sLower)
 }

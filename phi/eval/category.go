@@ -1,6 +1,10 @@
 package eval
 
-import "github.com/phigate/phigate"
+import (
+	"sort"
+
+	"github.com/phigate/phigate"
+)
 
 func sortedCategories(m map[phigate.Category]int) []phigate.Category {
 	var out []phigate.Category
@@ -9,5 +13,14 @@ func sortedCategories(m map[phigate.Category]int) []phigate.Category {
 			out = append(out, c)
 		}
 	}
+	return out
+}
+
+func sortedKeys(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }

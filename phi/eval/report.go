@@ -27,6 +27,13 @@ func WriteReport(w io.Writer, r Result) error {
 		}
 		fmt.Fprintln(w)
 	}
+	if l := r.Leaks; l.Gold > 0 {
+		fmt.Fprintf(w, "left after placeholders: %d of %d gold strings (all types)", l.Leaked, l.Gold)
+		for _, t := range sortedKeys(l.ByType) {
+			fmt.Fprintf(w, " %s=%d", t, l.ByType[t])
+		}
+		fmt.Fprintln(w)
+	}
 	_, err := fmt.Fprintf(w, "throughput: %d notes, %d bytes in %s: %.1f MB/s\n", r.Notes, r.Bytes, r.Duration, r.MBPerSecond())
 	return err
 }

@@ -69,6 +69,9 @@ type Result struct {
 	Bytes    int64
 	Duration time.Duration
 	Notes    int
+	// Leaks counts the gold strings left in the text once every finding
+	// is replaced by a placeholder.
+	Leaks Leaks
 }
 
 // MBPerSecond is the detector's throughput in 10^6 bytes per second.
@@ -106,6 +109,9 @@ func Score(d phigate.Detector, recs []Record, gold []Span, views ...View) (Resul
 		res.Bytes += int64(len(r.Text))
 	}
 	res.Duration = time.Since(start)
+	for i, r := range recs {
+		res.Leaks.countLeaks(r.Text, byNote[[2]string{r.Patient, r.Note}], found[i])
+	}
 	for _, v := range views {
 		vr := ViewResult{View: v.Name, ByType: map[string]Counts{}, FalseByCategory: map[phigate.Category]int{}}
 		for i, r := range recs {
