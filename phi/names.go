@@ -251,6 +251,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
 			e = j // "mr I remained"
 		}
+		if e < j && n == 0 {
+			e = st.cueUnknown(i, j, lv)
+		}
 		if e < j {
 			return
 		}

@@ -56,7 +56,7 @@ func init() {
 		niece nieces nephew nephews neice aunt uncle grandson grandsons granddaughter granddaughters grandaughter grandchild grandchildren
 		grandmother grandfather cousin friend friends fiance fiancee partner spouse proxy hcp boyfriend girlfriend neighbor neighbour
 		stepson stepdaughter sibling siblings companion roommate caregiver guardian sil dil law ex wife's husband's`)
-	addKeywords(kwVerb, `per spoke talked called paged notified informed contacted seen evaluated discussed met page call ask asked
+	addKeywords(kwVerb, `per spoke talked called paged notified informed contacted contacts seen evaluated discussed met page call ask asked
 		contact reach reached visited accompanied`)
 	addKeywords(kwPrep, "w with by from and & via to")
 	addKeywords(kwPost, `aware notified paged informed called updated spoke came stated states said ordered wants made`)

@@ -1,0 +1,74 @@
+package phi
+
+// Names nobody listed, found by the words around them: an unknown word
+// after "spoke with", "per", "report given to", in any case.
+
+// talkVerbs are verbs after which "with", "to" or "by" introduces a
+// person ("spoke with", "explained to", "seen by").
+var talkVerbs = map[string]string{
+	"spoke": "with to", "speak": "with to", "spoken": "with to", "speaking": "with to", "talked": "with to", "talk": "with to",
+	"talking": "with to", "met": "with", "meet": "with", "meeting": "with", "discussed": "with", "discuss": "with",
+	"consult": "with", "consulted": "with by", "conferred": "with", "confer": "with", "explained": "to", "reported": "to",
+	"report": "to", "given": "to", "seen": "by", "evaluated": "by", "examined": "by", "visited": "by", "assessed": "by",
+}
+
+// talkCue reports whether word i is "with", "to" or "by" after a verb of
+// talking or seeing ("spoke with", "report given to", "seen by").
+func (st *state) talkCue(i int) bool {
+	if i < 1 || st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start > 4 {
+		return false
+	}
+	p := i - 1
+	if st.kws[p]&kwTitle == 0 && st.toks[p].kind == kWord && st.toks[p].end-st.toks[p].start <= 9 {
+		preps, ok := talkVerbs[string(lowerInto(st.buf[:0], st.word(p)))]
+		if ok {
+			for _, w := range [...]string{"with", "to", "by"} {
+				if st.is(i, w) && containsWord(preps, w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func containsWord(list, w string) bool {
+	for len(list) > 0 {
+		n := 0
+		for n < len(list) && list[n] != ' ' {
+			n++
+		}
+		if list[:n] == w {
+			return true
+		}
+		list = list[min(n+1, len(list)):]
+	}
+	return false
+}
+
+// unknownName reports whether word i may be a name nobody listed: in no
+// dictionary, four or more letters, no English word ending, no
+// misspelling or two words glued, and no acronym in mixed-case text.
+func (st *state) unknownName(i int) bool {
+	if i < 0 || i >= len(st.toks) || !st.unknown(i) || st.toks[i].kind != kWord {
+		return false
+	}
+	t := st.toks[i]
+	if t.end-t.start < 4 || st.mixed && t.shape == sUpper || st.punct(i+1, '/') || st.punct(i-1, '/') {
+		return false
+	}
+	w := st.word(i)
+	return !wordEnding(w) && !st.wordLike(i)
+}
+
+// cueUnknown returns the last word of an unknown name (one or two words)
+// at j after cue i ("per Secraen", "spoke with jollglu crelner"), or -1.
+func (st *state) cueUnknown(i, j, lv int) int {
+	if j >= len(st.toks) || !(lv == lvWeak || lv == lvNone && st.talkCue(i)) || st.toks[j].newline || !st.unknownName(j) {
+		return -1
+	}
+	if st.unknownName(j+1) && st.adjacentWord(j, j+1) && !st.toks[j+1].newline && st.toks[j+1].shape == st.toks[j].shape {
+		return j + 1
+	}
+	return j
+}
