@@ -2,25 +2,33 @@ package phi
 
 import "github.com/phigate/phigate"
 
-// highNames is the name pass of HighSensitivity: unknown words (in no
-// dictionary and not one edit from an ordinary word) where a name could
-// stand become names with a low confidence.
-func (st *state) highNames() {
+// unknownNames marks unknown words (in no dictionary and not one edit
+// from an ordinary word) where a name stands: beside a first name ("Mary
+// Quarnbeck"), before a report word ("Quarnbeck aware"), or after a title,
+// relation, role or verb of contact ("wife Quarnbeck", "per Quarnbeck").
+// At HighSensitivity it also takes them after any preposition that may
+// introduce a person ("with", "by", "and") and, in mixed-case text, every
+// capitalised one; those guesses get a lower confidence.
+func (st *state) unknownNames() {
 	for i := range st.toks {
 		if !st.highCandidate(i) {
 			continue
 		}
 		t := st.toks[i]
 		p := i - 1
-		for p >= 0 && st.toks[p].kind == kPunct && (st.punct(p, ',') || st.punct(p, ':') || st.punct(p, '(')) && i-p < 3 {
+		for p >= 0 && st.toks[p].kind == kPunct && (st.punct(p, ',') || st.punct(p, '(')) && i-p < 3 {
 			p--
 		}
-		cue := p >= 0 && !st.toks[i].newline && st.kws[p]&(kwTitle|kwRelation|kwRole|kwVerb|kwPrep) != 0 && st.kws[p]&kwStop == 0 ||
+		strong := p >= 0 && !st.toks[i].newline && st.kws[p]&(kwTitle|kwRelation|kwRole|kwVerb) != 0 && st.kws[p]&kwStop == 0
+		weak := p >= 0 && !st.toks[i].newline && st.kws[p]&kwPrep != 0 && st.kws[p]&kwStop == 0 ||
 			st.is(p, "with") || st.is(p, "by") || st.is(p, "per")
 		beside := st.firstNameAt(i-1) && st.adjacentWord(i-1, i) || st.firstNameAt(i+1) && st.adjacentWord(i, i+1)
 		report := st.kw(i+1)&kwPost != 0 && !st.toks[min(i+1, len(st.toks)-1)].newline
 		capital := st.mixed && t.shape == sTitle && t.end-t.start > 3
-		if (cue || beside || report || capital) && !st.wordLike(i) {
+		switch {
+		case (strong || beside || report) && !st.wordLike(i):
+			st.add(i, i, phigate.NAME, levelConf[lvWeak], "unknown-name")
+		case st.high && (weak || capital) && !st.wordLike(i):
 			st.add(i, i, phigate.NAME, highConfidence, "unknown-name")
 		}
 	}

@@ -64,9 +64,7 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
-	if st.high {
-		st.highNames()
-	}
+	st.unknownNames()
 }
 
 // titleLevel is the evidence a title gives: "MS" may be mental status and
