@@ -72,3 +72,9 @@ func (st *state) cueUnknown(i, j, lv int) int {
 	}
 	return j
 }
+
+// pairCue reports whether word i ends a two-word phrase that names a
+// person next: "significant other", "contact person".
+func (st *state) pairCue(i int) bool {
+	return st.is(i, "other") && st.is(i-1, "significant") || st.is(i, "person") && st.is(i-1, "contact")
+}

@@ -22,7 +22,7 @@ func (st *state) findNames() {
 		switch {
 		case k&kwTitle != 0 && st.titleLevel(i) > 0:
 			st.nameAfter(i, st.titleLevel(i), "title-name")
-		case k&kwRelation != 0:
+		case k&kwRelation != 0 || st.pairCue(i):
 			st.nameAfter(i, lvKin, "relation-name")
 		case k&kwRole != 0 && st.toks[i].kind == kWord:
 			lv := lvKin
@@ -229,6 +229,12 @@ func (st *state) nextWord(i int) int { return st.skipGlue(i + 1) }
 // nameAfter marks the name that follows trigger i.
 func (st *state) nameAfter(i, lv int, rec string) {
 	j := st.skipGlue(i + 1)
+	if st.punct(j, '?') && st.punct(j+1, ')') {
+		j = st.skipGlue(j + 2) // "wife(?) Quarnbeck"
+	}
+	if lv == lvKin && (st.is(j, "and") || st.punct(j, '&')) && st.kws[i]&kwRelation != 0 && (st.knownName(j+1) || st.unknownName(j+1)) {
+		j++ // "sister & Quarnbeck"
+	}
 	if j < len(st.toks) && st.toks[j].newline || lv < lvStrong && st.punct(i+1, '.') && st.kws[i]&kwTitle == 0 {
 		return // a name does not follow on the next line or sentence
 	}
@@ -252,6 +258,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n == 0 {
 			e = st.cueUnknown(i, j, lv)
 		}
+		if e < j && n > 0 && st.unknownName(j) && (!st.mixed || st.toks[j].shape != sLower) {
+			e = j // "daughters Quarnbeck and Vellastro"
+		}
 		if e < j {
 			return
 		}
@@ -272,7 +281,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 			k = st.skipGlue(k + 1)
 		}
 		j = k
-		lv = min(lv, lvMedium)
+		if !(st.is(i, "drs") && st.mixed && st.toks[min(j, len(st.toks)-1)].shape == sTitle) {
+			lv = min(lv, lvMedium) // "Drs Esparza and Sledge": a plural title names them all
+		}
 	}
 }
 
