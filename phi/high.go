@@ -24,7 +24,7 @@ func (st *state) unknownNames() {
 			st.is(p, "with") || st.is(p, "by") || st.is(p, "per")
 		beside := st.firstNameAt(i-1) && st.adjacentWord(i-1, i) || st.firstNameAt(i+1) && st.adjacentWord(i, i+1)
 		report := st.kw(i+1)&kwPost != 0 && !st.toks[min(i+1, len(st.toks)-1)].newline
-		capital := st.mixed && t.shape == sTitle && t.end-t.start > 3
+		capital := st.titled(i) && t.end-t.start > 3
 		switch {
 		case (strong || beside || report) && !st.wordLike(i):
 			st.add(i, i, phigate.NAME, levelConf[lvWeak], "unknown-name")

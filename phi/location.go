@@ -243,7 +243,7 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.6, "acronym-place") // "GH EW", "GH attorneys"
 		return
 	}
-	if st.mixed && t.shape == sTitle && t.kind == kWord && (st.is(p, "from") || st.is(p, "at")) && !st.sentenceStart(i) &&
+	if st.titled(i) && t.kind == kWord && (st.is(p, "from") || st.is(p, "at")) && !st.sentenceStart(i) &&
 		t.flags&(fName|fProper|fCity) != 0 && t.flags&(fClinical) == 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
 		st.kws[i]&kwState == 0 {
 		st.add(i, i, phigate.LOCATION, 0.5, "capital-place") // "Surgeon from Harbor"
@@ -251,7 +251,7 @@ func (st *state) unknownPlace(i int) {
 	// "of" names a place after a name ("Shynsina of Ganflaswick"), not
 	// after a dose ("dose of Levoquin").
 	ofName := !st.is(p, "of") || p > 0 && st.toks[p-1].shape == sTitle
-	if st.mixed && t.shape == sTitle && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
+	if st.titled(i) && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
 		e := i
 		if st.unknownPair(i) {
 			e = i + 1 // "at Camu Vedoa"
@@ -275,7 +275,7 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.5, "acronym-place")
 		return
 	}
-	if st.mixed && t.shape == sTitle && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
+	if st.titled(i) && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
 		t.flags&(fProper|fCity|fName) != 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
 		st.kw(p-1)&kwMove != 0 {
 		st.add(i, i, phigate.LOCATION, 0.6, "capital-place")
@@ -386,7 +386,7 @@ func (st *state) regionPair(i int) bool {
 // movement word ("transferred from Good Sam"): capitals inside a sentence
 // make a proper name whatever the words are.
 func (st *state) capitalPlace(j int) bool {
-	if !st.mixed || j >= len(st.toks) || st.sentenceStart(j) {
+	if !(st.mixed || st.lowerNote) || j >= len(st.toks) || st.sentenceStart(j) {
 		return false
 	}
 	e := j - 1

@@ -143,10 +143,10 @@ func (st *state) accept(i, lv int) bool {
 	case lvStrong:
 		return k&kwNotNameAfterTitle == 0 && !(clinical && !named)
 	case lvKin:
-		if clinical && st.mixed && t.shape == sTitle && f&fFirst != 0 {
+		if clinical && st.titled(i) && f&fFirst != 0 {
 			return true // "Son, Ed, was updated"
 		}
-		if st.mixed && t.shape == sTitle && !clinical && !core && t.end-t.start > 2 {
+		if st.titled(i) && !clinical && !core && t.end-t.start > 2 {
 			return true // "Sons Smokey, Morris and Roger"
 		}
 		properOnly := f&(fProper|fCore|fCommon|fClinical|fCity) == fProper
@@ -161,10 +161,10 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) ||
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
-		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2 ||
+		return !clinical && (named && !common || oov && st.titled(i) && t.end-t.start > 2 ||
 			oov && (st.unknownPair(i) || st.unknownPair(i-1)))
 	default:
-		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
+		if st.titled(i) && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
 		}
 		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&

@@ -140,7 +140,7 @@ func (st *state) initialName(i int) {
 	top := st.toks[i].shape == sUpper && f&fLastTop != 0 && f&fClinical == 0
 	named := f&fName != 0 && st.accept(k, lvMedium)
 	oovOK := st.accept(k, lvMedium) && dot && st.toks[i].shape == sUpper &&
-		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.mixed && st.toks[k].shape == sTitle)
+		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.titled(k))
 	// "G. DRIESTON": an initial with a period before an unknown word.
 	unknownOK := dot && st.toks[i].shape == sUpper && st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 &&
 		st.toks[k].shape != sLower && st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord && !st.nearWord(k)
