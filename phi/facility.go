@@ -102,11 +102,35 @@ func (st *state) saint(i int) {
 	// After "to", "from", "at", "the", an unknown word makes "St. X" a
 	// place; elsewhere "St" may end a street.
 	placed := st.kw(i-1)&(kwPlacePrep|kwMove|kwLive) != 0 || st.is(i-1, "the")
-	if j < len(st.toks) && st.toks[j].kind == kWord && (f&(fFirst|fLast|fProper) != 0 || placed && st.unknown(j) && st.toks[j].end-st.toks[j].start > 2) &&
+	if placed && st.saintName(i, j) {
+		st.add(i, j, phigate.LOCATION, 0.8, "saint") // "transfer to St. Grove"
+		return
+	}
+	if j < len(st.toks) && st.toks[j].kind == kWord && (f&(fFirst|fLast|fProper|fCity) != 0 || placed && st.unknown(j) && st.toks[j].end-st.toks[j].start > 2) &&
 		f&(fClinical|fCore) == 0 &&
 		(!st.mixed || st.toks[j].shape != sLower) && st.kw(j)&kwStop == 0 && st.num(i-1) < 0 && !st.punct(j+1, '/') {
 		st.add(i, j, phigate.LOCATION, 0.8, "saint")
 	}
+}
+
+// saintName reports whether word j after "St." (token i), itself after a
+// place word, names a saint: capitalised where capitals mean something,
+// and no function, clinical or calendar word. "to St. Grove" is a place,
+// "SR TO ST. HIGH PRESSURES" is not: in caseless text the period and a
+// word that names (a name, a city) and is no ordinary word are needed.
+func (st *state) saintName(i, j int) bool {
+	if j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].newline || st.toks[j].end-st.toks[j].start < 3 ||
+		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwUnit|kwTitle) != 0 || st.toks[j].flags&fClinical != 0 {
+		return false
+	}
+	f := st.toks[j].flags
+	switch {
+	case st.toks[i].shape == sTitle && st.titled(j):
+		return true
+	case st.punct(i+1, '.') && st.toks[j].shape == sUpper && !st.mixed:
+		return f&(fName|fCity|fProper) != 0 && f&(fCommon|fCore) == 0 || f == 0
+	}
+	return false
 }
 
 // universityOf marks "University of Maryland", "U of MD".

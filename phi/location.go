@@ -234,6 +234,10 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.75, "ward")
 		return
 	}
+	if t.kind == kWord && n >= 4 && !st.unknown(i) && st.wardPlace(i, p) && st.wardNumber(i+1) {
+		st.add(i, i, phigate.LOCATION, 0.7, "ward") // "transfer to Appleton 2"
+		return
+	}
 	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i) {
 		st.add(i, i, phigate.LOCATION, 0.6, "ward")
 		return
@@ -291,6 +295,22 @@ func (st *state) unknownPlace(i int) {
 	if st.is(i, "dc") && t.shape == sUpper && (st.is(p, "in") || st.is(p, "from")) {
 		st.add(i, i, phigate.LOCATION, 0.7, "city") // Washington, DC
 	}
+}
+
+// wardPlace reports whether word i, a dictionary word, stands where a
+// ward is named before its number: after "transfer to", "pt to", "p: to"
+// or "plan:", and is a name, city or proper noun rather than an ordinary
+// or clinical word ("transfer to floor 2", "wean to cpap 5").
+func (st *state) wardPlace(i, p int) bool {
+	f := st.toks[i].flags
+	if f&fClinical != 0 || f&(fName|fCity|fProper) == 0 || f&fCore != 0 && f&(fFirstTop|fLastTop|fCity) == 0 ||
+		st.kws[i]&(kwStop|kwUnit|kwMonth|kwWeekday|kwTitle|kwRelation|kwState) != 0 {
+		return false
+	}
+	if st.is(p, "to") {
+		return st.kw(p-1)&kwMove != 0 || st.is(p-1, "pt") || st.punct(p-1, ':')
+	}
+	return st.punct(i-1, ':') && st.is(i-2, "plan")
 }
 
 // wardNumber reports whether token i is a ward or floor number: one or
