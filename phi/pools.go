@@ -69,9 +69,9 @@ func Known(w string) bool {
 // NameLists are the scanner's own name and place dictionaries (lower
 // case, sorted): every census first name and surname, the most common of
 // each, and the one-word US city names. Evaluation draws realistic test
-// values from them ("phigate eval --swap-pool dict"). Words that are also
-// context keywords ("may", "do") are left out, as test values that would
-// change what the surrounding words mean.
+// values from them ("phigate eval --swap-pool dict"). The lists depend on
+// the embedded dictionary only, so that a change of the scanner's context
+// words does not change what an evaluation draws.
 type NameLists struct {
 	First, FirstTop, Last, LastTop, Cities []string
 }
@@ -84,7 +84,7 @@ var loadNameLists = sync.OnceValues(func() (*NameLists, error) {
 	nl := &NameLists{}
 	for _, e := range lx.ents {
 		key := lx.keys[e.off : e.off+uint32(e.n)]
-		if _, k := lx.lookupBoth(key); k != 0 || len(key) < 2 || !allLetters(key) {
+		if len(key) < 2 || !allLetters(key) {
 			continue
 		}
 		w := string(key)

@@ -17,9 +17,9 @@ func TestNames(t *testing.T) {
 		min       int
 		has, hasn string
 	}{
-		"First":    {nl.First, 4000, "suzette", "may"},
+		"First":    {nl.First, 4000, "suzette", "suzetteville"},
 		"FirstTop": {nl.FirstTop, 500, "mary", "zelda"},
-		"Last":     {nl.Last, 50000, "kowalski", "do"},
+		"Last":     {nl.Last, 50000, "kowalski", "kowalskiville"},
 		"LastTop":  {nl.LastTop, 2000, "smith", "zwiefelhofer"},
 		"Cities":   {nl.Cities, 5000, "towson", "baltimore county"},
 	} {

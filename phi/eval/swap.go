@@ -276,7 +276,9 @@ func (sw *swapper) word(class, p string) string {
 		case len(p) == 1:
 			r = string(rune('a' + sw.rng.IntN(26)))
 		case city:
-			r = sw.lists.Cities[sw.rng.IntN(len(sw.lists.Cities))]
+			if r = sw.lists.Cities[sw.rng.IntN(len(sw.lists.Cities))]; notAName[r] {
+				r = ""
+			}
 		case class == "place" && len(p) <= 3:
 			r = sw.letters(len(p)) // "GH", "BAY": an acronym
 		case class == "place":
@@ -303,7 +305,7 @@ func (sw *swapper) realName(p string, first bool) string {
 		all, top = sw.lists.First, sw.lists.FirstTop
 	}
 	var r string
-	for tries := 0; tries < 32 && (r == "" || r == strings.ToLower(p)); tries++ {
+	for tries := 0; tries < 32 && (r == "" || r == strings.ToLower(p) || notAName[r]); tries++ {
 		l := all
 		if sw.rng.IntN(2) == 0 {
 			l = top
@@ -312,6 +314,22 @@ func (sw *swapper) realName(p string, first bool) string {
 	}
 	sw.seen[key] = r
 	return r
+}
+
+// notAName holds census names and city names that a note would read as
+// something else: function words, months, weekdays, titles and
+// credentials ("will", "may", "sun", "dr"). A fixed list, so that what an
+// evaluation draws changes only with the dictionary.
+var notAName = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an and are as at be by do for from he her him his if in is it me my no not of on or
+		our she so the to up us we was who with you all any but can had has have one two see day
+		january february march april may june july august september october november december jan feb mar apr jun jul aug
+		sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
+		dr drs mr mrs ms miss md rn np pa do pt per will`) {
+		notAName[w] = true
+	}
 }
 
 // keptPlaceWords say what kind of place a name is; they stay so that the
