@@ -286,7 +286,8 @@ func (st *state) unknownPlace(i int) {
 		return
 	}
 	if !st.mixed && st.unknown(i) && t.kind == kWord && n >= 4 && (st.is(p, "from") || st.is(p, "in") || st.is(p, "near")) &&
-		(st.kw(p-1)&(kwRelation|kwMove|kwLive) != 0 || st.high && !st.is(p-1, "to")) && !st.nearWord(i) && !st.followedByUnit(i) {
+		(st.kw(p-1)&(kwRelation|kwMove|kwLive) != 0 || st.is(p, "from") && st.movedBefore(p) || st.high && !st.is(p-1, "to")) &&
+		!st.nearWord(i) && !st.followedByUnit(i) {
 		st.add(i, i, phigate.LOCATION, 0.5, "unknown-place") // "daughter from POAFORD", "son in SLERTSEETON"
 	}
 	if st.is(i-1, "the") && st.regionPair(i) {
@@ -296,6 +297,31 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.7, "city") // Washington, DC
 	}
 }
+
+// movedBefore reports whether a movement or residence word comes before
+// p with only a time between ("flying in at 6am tomorrow from X",
+// "arrive 7/1 @ approx 1900 from X"); "returned with CT from X" and "back
+// ache from X" name no place.
+func (st *state) movedBefore(p int) bool {
+	for k := p - 1; k >= 0 && k >= p-8 && !st.toks[k+1].newline; k-- {
+		switch {
+		case st.kws[k]&(kwMove|kwLive) != 0 && !st.is(k, "back"):
+			return true
+		case st.toks[k].kind == kNum || st.toks[k].kind == kAlnum && isDigit(st.text[st.toks[k].start]):
+		case st.toks[k].kind == kPunct && !st.punct(k, '.') && !st.punct(k, ';') && !st.punct(k, ','):
+		case st.kws[k]&(kwTime|kwWeekday|kwMonth) != 0 || timeWords[string(lowerInto(st.buf[:0], st.word(k)))]:
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// timeWords may stand between a movement and its place ("flying in at
+// 6am tomorrow from X").
+var timeWords = map[string]bool{"in": true, "on": true, "am": true, "pm": true, "tomorrow": true, "today": true,
+	"tonight": true, "yesterday": true, "early": true, "late": true, "later": true, "soon": true, "next": true,
+	"this": true, "morning": true, "evening": true, "night": true, "afternoon": true, "week": true}
 
 // wardPlace reports whether word i, a dictionary word, stands where a
 // ward is named before its number: after "transfer to", "pt to", "p: to"

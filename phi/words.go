@@ -82,7 +82,8 @@ func init() {
 		sanatorium asylum univ university college`)
 	addKeywords(kwMove, `transfer transferred transfered tranfered transfering transferring tx txd tx'd trans sent admitted adm admit
 		readmitted went go going goes taken brought presented arrived discharged dc'd returned return returning flighted
-		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back leave leaving`)
+		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back leave leaving
+		arrive arrives arriving fly flies flying flew flown drive drives driving drove travel traveled traveling travelled travelling`)
 	addKeywords(kwPlacePrep, "to from at in of near")
 	addKeywords(kwLive, "lives live living lived resides reside resided residing resident home house born works work worked working")
 	addKeywords(kwUnit, `mg mcg g gm gms gram grams kg lb lbs cc ccs ml mls l liter liters mmhg mm cm meq mmol units unit u iu
