@@ -59,7 +59,9 @@ func init() {
 	addKeywords(kwVerb, `per spoke talked called paged notified informed contacted contacts seen evaluated discussed met page call ask asked
 		contact reach reached visited accompanied`)
 	addKeywords(kwPrep, "w with by from and & via to")
-	addKeywords(kwPost, `aware notified paged informed called updated spoke came stated states said ordered wants made`)
+	addKeywords(kwPost, `aware notified paged informed called updated spoke came stated states said ordered wants made
+		wishes wished verbalizes verbalized agrees agreed understands understood requests requested declined refused
+		consented prefers preferred expressed asks decided`)
 	addKeywords(kwRole, "(resident) (attending)")
 	addKeywords(kwCred, "rn md np rrt msw licsw bsn pa lpn cna phd do rph pharmd slp otr crnp acnp fnp cns mph dds dmd psyd lcsw")
 	addKeywords(kwCredAmbiguous, "md np pa do slp otr cns mph dds")
