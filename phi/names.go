@@ -168,8 +168,15 @@ func (st *state) accept(i, lv int) bool {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
 		}
 		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
-			f&(fFirst|fLast) != 0
+			f&(fFirst|fLast) != 0 && (!st.misspeltName(i) || st.talkCue(i-1) || st.kw(i-1)&kwVerb != 0)
 	}
+}
+
+// misspeltName reports whether name i, with no capital to vouch for it,
+// is more likely a misspelt word: a rare name one edit from
+// an ordinary word ("bagan", "stabel", "bowell" in a lower-case note).
+func (st *state) misspeltName(i int) bool {
+	return !st.titled(i) && st.toks[i].flags&(fFirstTop|fLastTop) == 0 && st.nearWord(i)
 }
 
 // unknownPair reports whether words i and i+1 are both in no dictionary,
