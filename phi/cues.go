@@ -1,5 +1,11 @@
 package phi
 
+import (
+	"sort"
+
+	"github.com/phigate/phigate"
+)
+
 // Names nobody listed, found by the words around them: an unknown word
 // after "spoke with", "per", "report given to", in any case.
 
@@ -77,4 +83,43 @@ func (st *state) cueUnknown(i, j, lv int) int {
 // person next: "significant other", "contact person".
 func (st *state) pairCue(i int) bool {
 	return st.is(i, "other") && st.is(i-1, "significant") || st.is(i, "person") && st.is(i-1, "contact")
+}
+
+// coordinate marks a word joined by "and" or "&" to a name found with
+// context or a dictionary ("thelma and pelter", "loura and keith"): one
+// word, a dictionary name that is no ordinary word or a word nobody
+// listed that looks like no English word, in the name's case.
+func (st *state) coordinate() {
+	n := len(st.found)
+	for k := 0; k < n && k < len(st.found); k++ {
+		f := st.found[k]
+		if f.Category != phigate.NAME || f.Confidence < levelConf[lvNone] {
+			continue
+		}
+		s := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].start >= f.Start })
+		e := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].end >= f.End })
+		if s >= len(st.toks) || e >= len(st.toks) {
+			continue
+		}
+		if (st.is(e+1, "and") || st.punct(e+1, '&')) && st.conjunct(e+2, e) && !st.toks[e+2].newline {
+			st.add(e+2, e+2, phigate.NAME, levelConf[lvWeak], "coordinated-name")
+			n = min(n+1, len(st.found)+1) // "X, Y and Z" chains once more
+		}
+		if (st.is(s-1, "and") || st.punct(s-1, '&')) && st.conjunct(s-2, s) && !st.toks[s-1].newline {
+			st.add(s-2, s-2, phigate.NAME, levelConf[lvWeak], "coordinated-name")
+		}
+	}
+}
+
+// conjunct reports whether word j, joined to name word m, is a name too.
+func (st *state) conjunct(j, m int) bool {
+	if j < 0 || j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 ||
+		st.kws[j]&(kwStop|kwRelation|kwTitle|kwCred|kwRole|kwMonth|kwWeekday|kwState|kwFacility) != 0 {
+		return false
+	}
+	t, f := st.toks[j], st.toks[j].flags
+	if st.mixed && t.shape == sLower || t.shape != st.toks[m].shape && !(st.mixed && t.shape == sTitle) {
+		return false
+	}
+	return f&fName != 0 && f&(fCore|fClinical|fAmbiguous) == 0 && (f&fCommon == 0 || f&(fFirstTop|fLastTop) != 0) || st.unknownName(j)
 }

@@ -65,6 +65,7 @@ func (st *state) findNames() {
 	}
 	st.signatureLines()
 	st.unknownNames()
+	st.coordinate()
 }
 
 // titleLevel is the evidence a title gives: "MS" may be mental status and
