@@ -82,6 +82,9 @@ func (st *state) cueUnknown(i, j, lv int) int {
 // pairCue reports whether word i ends a two-word phrase that names a
 // person next: "significant other", "contact person".
 func (st *state) pairCue(i int) bool {
+	if n := st.toks[i].end - st.toks[i].start; n != 5 && n != 6 {
+		return false
+	}
 	return st.is(i, "other") && st.is(i-1, "significant") || st.is(i, "person") && st.is(i-1, "contact")
 }
 

@@ -11,7 +11,7 @@ import "github.com/phigate/phigate"
 // capitalised one; those guesses get a lower confidence.
 func (st *state) unknownNames() {
 	for i := range st.toks {
-		if !st.highCandidate(i) {
+		if st.toks[i].flags != 0 || st.kws[i] != 0 || st.toks[i].kind != kWord || !st.highCandidate(i) {
 			continue
 		}
 		t := st.toks[i]
@@ -28,6 +28,8 @@ func (st *state) unknownNames() {
 		switch {
 		case (strong || beside || report) && !st.wordLike(i):
 			st.add(i, i, phigate.NAME, levelConf[lvWeak], "unknown-name")
+		case capital && !st.therapyContext(i) && st.personNext(i+1) && !clippedVerb(st.word(i)) && !st.wordLike(i):
+			st.add(i, i, phigate.NAME, levelConf[lvNone], "unknown-capital")
 		case st.high && (weak || capital) && !st.wordLike(i):
 			st.add(i, i, phigate.NAME, highConfidence, "unknown-name")
 		}
@@ -112,4 +114,58 @@ func (st *state) firstNameAt(i int) bool {
 	}
 	f := st.toks[i].flags
 	return f&fFirst != 0 && f&(fCore|fClinical) == 0 && st.kws[i]&kwStop == 0
+}
+
+// therapyContext reports whether unknown word i stands where a drug or a
+// device is named: after "on", "of", "start", "IV", "use", "tolerating",
+// or before a dose, a unit, a route or a clinical word.
+func (st *state) therapyContext(i int) bool {
+	if therapyBefore[string(lowerInto(st.buf[:0], st.word(max(i-1, 0))))] {
+		return true
+	}
+	j := i + 1
+	if j >= len(st.toks) {
+		return false
+	}
+	if st.punct(j, '.') && st.digits(j+1) > 0 {
+		j++
+	}
+	t := st.toks[j]
+	return t.kind == kNum || t.kind == kAlnum && isDigit(st.text[t.start]) || st.kws[j]&kwUnit != 0 || t.flags&fClinical != 0 && t.kind == kWord
+}
+
+var therapyBefore = map[string]bool{"on": true, "of": true, "iv": true, "po": true, "start": true, "started": true,
+	"starting": true, "restart": true, "restarted": true, "use": true, "using": true, "used": true, "with": true, "for": true,
+	"being": true, "cont": true, "continue": true, "continues": true, "continued": true, "tolerating": true,
+	"receiving": true, "received": true, "given": true, "give": true, "increase": true, "increased": true, "decrease": true,
+	"decreased": true, "wean": true, "weaned": true, "titrate": true, "titrated": true, "to": true, "by": true, "via": true,
+	"and": true, "or": true, "plus": true, "added": true, "add": true, "held": true, "hold": true, "needs": true}
+
+// personNext reports whether token j can follow a person's name: the end
+// of a line or clause, another capitalised word, or a verb that people
+// do ("is", "arrived", "contacted").
+func (st *state) personNext(j int) bool {
+	if j >= len(st.toks) || st.toks[j].newline {
+		return true
+	}
+	switch {
+	case st.toks[j].kind == kPunct:
+		c := st.text[st.toks[j].start]
+		return c == '.' || c == ',' || c == ';' || c == ':' || c == ')' || c == '"' || c == '\'' || c == '!' || c == '?' ||
+			c == '-' && !st.punct(j+1, '>') // "X->": an arrow follows a finding, not a name
+	case st.toks[j].kind != kWord:
+		return false
+	case st.titled(j) || st.kws[j]&(kwPost|kwMove|kwVerb) != 0:
+		return true
+	}
+	return auxiliaries[string(lowerInto(st.buf[:0], st.word(j)))]
+}
+
+var auxiliaries = map[string]bool{"is": true, "was": true, "has": true, "had": true, "will": true, "would": true,
+	"did": true, "does": true, "can": true, "could": true, "should": true, "may": true, "might": true}
+
+// clippedVerb reports whether w is a verb clipped with an apostrophe
+// ("Ambu'd", "Suxn'd"), as notes write procedures done.
+func clippedVerb(w []byte) bool {
+	return len(w) > 3 && w[len(w)-2] == '\'' && w[len(w)-1]|0x20 == 'd'
 }

@@ -234,7 +234,7 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.75, "ward")
 		return
 	}
-	if t.kind == kWord && n >= 4 && !st.unknown(i) && st.wardPlace(i, p) && st.wardNumber(i+1) {
+	if t.kind == kWord && n >= 4 && st.num(i+1) >= 0 && !st.unknown(i) && st.wardPlace(i, p) && st.wardNumber(i+1) {
 		st.add(i, i, phigate.LOCATION, 0.7, "ward") // "transfer to Appleton 2"
 		return
 	}
