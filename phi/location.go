@@ -334,7 +334,11 @@ func (st *state) wardPlace(i, p int) bool {
 		return false
 	}
 	if st.is(p, "to") {
-		return st.kw(p-1)&kwMove != 0 || st.is(p-1, "pt") || st.punct(p-1, ':')
+		m := p - 1
+		if timeWords[string(lowerInto(st.buf[:0], st.word(max(m, 0))))] {
+			m-- // "transfer today to Rose 2"
+		}
+		return st.kw(m)&kwMove != 0 || st.is(m, "pt") || st.punct(m, ':')
 	}
 	return st.punct(i-1, ':') && st.is(i-2, "plan")
 }

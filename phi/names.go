@@ -348,15 +348,22 @@ func (st *state) extendName(e int) int {
 // Baker", "Arthur Wilson") right after a first name, when no content word
 // follows it.
 func (st *state) surnameAfterFirst(e, k int) bool {
-	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[e].flags&fFirst == 0 ||
-		st.toks[k].flags&fLast == 0 || st.kws[k]&(kwStop|kwCred|kwTitle) != 0 || !st.adjacentWord(e, k) {
+	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[k].flags&fLast == 0 ||
+		st.kws[k]&(kwStop|kwCred|kwTitle) != 0 || !st.adjacentWord(e, k) {
 		return false
 	}
 	if st.mixed && st.toks[k].shape == sLower {
 		return false
 	}
+	if st.toks[e].flags&fFirst == 0 {
+		// "Cafferky Boney": after any name, a capitalised surname where
+		// capitals carry information.
+		return st.titled(e) && st.titled(k) && st.toks[k].flags&fClinical == 0 && st.kws[k]&(kwMonth|kwWeekday|kwState) == 0
+
+	}
 	n := k + 1
-	return n >= len(st.toks) || st.toks[n].kind != kWord || st.toks[n].newline || st.kws[n]&(kwStop|kwPost|kwCred) != 0
+	return n >= len(st.toks) || st.toks[n].kind != kWord || st.toks[n].newline || st.kws[n]&(kwStop|kwPost|kwCred|kwMove|kwVerb) != 0 ||
+		auxiliaries[string(lowerInto(st.buf[:0], st.word(n)))]
 }
 
 // adjacentWord reports whether k directly follows e with only a space.
