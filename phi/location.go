@@ -10,6 +10,9 @@ func (st *state) findLocations() {
 		if k&kwFacility != 0 && st.toks[i].kind == kWord {
 			st.facilityBefore(i)
 		}
+		if st.is(i, "assisted") && st.is(i+1, "living") {
+			st.facilityBefore(i) // "lives at Carpenter Assisted Living"
+		}
 		if k&kwMove != 0 || k&kwLive != 0 {
 			st.placeAfter(i)
 		}
@@ -290,6 +293,9 @@ func (st *state) unknownPlace(i int) {
 		!st.nearWord(i) && !st.followedByUnit(i) {
 		st.add(i, i, phigate.LOCATION, 0.5, "unknown-place") // "daughter from POAFORD", "son in SLERTSEETON"
 	}
+	if (st.is(p, "in") || st.is(p, "near")) && st.is(i+1, "area") && st.areaName(i) {
+		st.add(i, i, phigate.LOCATION, 0.6, "area") // "a shelter in Edgemere area"
+	}
 	if st.is(i-1, "the") && st.regionPair(i) {
 		st.add(i, i+1, phigate.LOCATION, 0.5, "region") // "from the Eastern Shore"
 	}
@@ -322,6 +328,18 @@ func (st *state) movedBefore(p int) bool {
 var timeWords = map[string]bool{"in": true, "on": true, "am": true, "pm": true, "tomorrow": true, "today": true,
 	"tonight": true, "yesterday": true, "early": true, "late": true, "later": true, "soon": true, "next": true,
 	"this": true, "morning": true, "evening": true, "night": true, "afternoon": true, "week": true}
+
+// areaName reports whether word i, before "area", names the place: a word
+// nobody listed, a city or a name that is no ordinary word ("the Edgemere
+// area", not "the groin area").
+func (st *state) areaName(i int) bool {
+	f := st.toks[i].flags
+	if st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start < 4 || st.mixed && st.toks[i].shape == sLower ||
+		f&fClinical != 0 || st.kws[i] != 0 {
+		return false
+	}
+	return st.unknown(i) && !st.nearWord(i) || f&(fCity|fName) != 0 && f&(fCommon|fCore) == 0 // place names are often two words glued
+}
 
 // wardPlace reports whether word i, a dictionary word, stands where a
 // ward is named before its number: after "transfer to", "pt to", "p: to"

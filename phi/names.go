@@ -298,7 +298,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 // nameChain returns the last token of the name starting at j (first
 // word accepted at lv, following words at lvMedium), or -1.
 func (st *state) nameChain(j, lv int) int {
-	if st.isInitial(j) && (lv >= lvMedium) {
+	lone := lv == lvStrong && st.toks[min(j, len(st.toks)-1)].kind == kWord && st.toks[min(j, len(st.toks)-1)].end-st.toks[min(j, len(st.toks)-1)].start == 1 &&
+		!st.is(j, "a") && !st.is(j, "i") && j+1 < len(st.toks) && st.toks[j+1].kind == kWord && !st.toks[j+1].newline // "dr b muse"
+	if (st.isInitial(j) || lone) && lv >= lvMedium {
 		k := j + 1
 		if st.punct(k, '.') {
 			k++

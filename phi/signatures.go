@@ -235,7 +235,7 @@ func (st *state) nameBeforePhone(i int) {
 	s := e
 	for s >= 0 && e-s < 2 && st.toks[s].kind == kWord && !st.toks[min(s+1, e)].newline &&
 		(st.unknown(s) || st.toks[s].flags&fName != 0 && st.toks[s].flags&(fCore|fClinical) == 0) &&
-		(st.toks[s].shape == sTitle || !st.mixed && st.toks[s].shape == sUpper) && st.kws[s] == 0 {
+		(st.toks[s].shape == sTitle || !st.mixed && st.toks[s].shape != sMixed) && st.kws[s] == 0 {
 		s--
 	}
 	if s < e && e-s >= 2 {
