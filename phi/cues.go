@@ -70,7 +70,7 @@ func (st *state) unknownName(i int) bool {
 // cueUnknown returns the last word of an unknown name (one or two words)
 // at j after cue i ("per Secraen", "spoke with jollglu crelner"), or -1.
 func (st *state) cueUnknown(i, j, lv int) int {
-	if j >= len(st.toks) || !(lv == lvWeak || lv == lvNone && st.talkCue(i)) || st.toks[j].newline || !st.unknownName(j) {
+	if j >= len(st.toks) || !st.unknown(j) || st.toks[j].newline || !(lv == lvWeak || lv == lvNone && st.talkCue(i)) || !st.unknownName(j) {
 		return -1
 	}
 	if st.unknownName(j+1) && st.adjacentWord(j, j+1) && !st.toks[j+1].newline && st.toks[j+1].shape == st.toks[j].shape {
@@ -82,7 +82,7 @@ func (st *state) cueUnknown(i, j, lv int) int {
 // pairCue reports whether word i ends a two-word phrase that names a
 // person next: "significant other", "contact person".
 func (st *state) pairCue(i int) bool {
-	if n := st.toks[i].end - st.toks[i].start; n != 5 && n != 6 {
+	if n := st.toks[i].end - st.toks[i].start; n != 5 && n != 6 || st.text[st.toks[i].start]|0x20 != 'o' && st.text[st.toks[i].start]|0x20 != 'p' {
 		return false
 	}
 	return st.is(i, "other") && st.is(i-1, "significant") || st.is(i, "person") && st.is(i-1, "contact")

@@ -2,37 +2,36 @@ package phi
 
 import "github.com/phigate/phigate"
 
-// unknownNames marks unknown words (in no dictionary and not one edit
-// from an ordinary word) where a name stands: beside a first name ("Mary
-// Quarnbeck"), before a report word ("Quarnbeck aware"), or after a title,
-// relation, role or verb of contact ("wife Quarnbeck", "per Quarnbeck").
-// At HighSensitivity it also takes them after any preposition that may
-// introduce a person ("with", "by", "and") and, in mixed-case text, every
-// capitalised one; those guesses get a lower confidence.
-func (st *state) unknownNames() {
-	for i := range st.toks {
-		if st.toks[i].flags != 0 || st.kws[i] != 0 || st.toks[i].kind != kWord || !st.highCandidate(i) {
-			continue
-		}
-		t := st.toks[i]
-		p := i - 1
-		for p >= 0 && st.toks[p].kind == kPunct && (st.punct(p, ',') || st.punct(p, '(')) && i-p < 3 {
-			p--
-		}
-		strong := p >= 0 && !st.toks[i].newline && st.kws[p]&(kwTitle|kwRelation|kwRole|kwVerb) != 0 && st.kws[p]&kwStop == 0
-		weak := p >= 0 && !st.toks[i].newline && st.kws[p]&kwPrep != 0 && st.kws[p]&kwStop == 0 ||
-			st.is(p, "with") || st.is(p, "by") || st.is(p, "per")
-		beside := st.firstNameAt(i-1) && st.adjacentWord(i-1, i) || st.firstNameAt(i+1) && st.adjacentWord(i, i+1)
-		report := st.kw(i+1)&kwPost != 0 && !st.toks[min(i+1, len(st.toks)-1)].newline
-		capital := st.titled(i) && t.end-t.start > 3
-		switch {
-		case (strong || beside || report) && !st.wordLike(i):
-			st.add(i, i, phigate.NAME, levelConf[lvWeak], "unknown-name")
-		case capital && !st.therapyContext(i) && st.personNext(i+1) && !clippedVerb(st.word(i)) && !st.wordLike(i):
-			st.add(i, i, phigate.NAME, levelConf[lvNone], "unknown-capital")
-		case st.high && (weak || capital) && !st.wordLike(i):
-			st.add(i, i, phigate.NAME, highConfidence, "unknown-name")
-		}
+// unknownNameAt marks word i, in no dictionary and no keyword, as a name
+// where a name stands, unless it looks like an English word (a misspelling,
+// two words glued, a word ending): beside a first name ("Mary Quarnbeck"),
+// before a report word ("Quarnbeck aware"), after a title, relation, role
+// or verb of contact ("wife Quarnbeck", "per Quarnbeck"), or capitalised
+// where a person can stand in mixed-case text. At HighSensitivity it also
+// takes it after any preposition that may introduce a person ("with", "by",
+// "and") and wherever it is capitalised, with a lower confidence.
+func (st *state) unknownNameAt(i int) {
+	if !st.highCandidate(i) {
+		return
+	}
+	t := st.toks[i]
+	p := i - 1
+	for p >= 0 && st.toks[p].kind == kPunct && (st.punct(p, ',') || st.punct(p, '(')) && i-p < 3 {
+		p--
+	}
+	strong := p >= 0 && !st.toks[i].newline && st.kws[p]&(kwTitle|kwRelation|kwRole|kwVerb) != 0 && st.kws[p]&kwStop == 0
+	weak := p >= 0 && !st.toks[i].newline && st.kws[p]&kwPrep != 0 && st.kws[p]&kwStop == 0 ||
+		st.is(p, "with") || st.is(p, "by") || st.is(p, "per")
+	beside := st.firstNameAt(i-1) && st.adjacentWord(i-1, i) || st.firstNameAt(i+1) && st.adjacentWord(i, i+1)
+	report := st.kw(i+1)&kwPost != 0 && !st.toks[min(i+1, len(st.toks)-1)].newline
+	capital := st.titled(i) && t.end-t.start > 3
+	switch {
+	case (strong || beside || report) && !st.wordLike(i):
+		st.add(i, i, phigate.NAME, levelConf[lvWeak], "unknown-name")
+	case capital && !st.therapyContext(i) && st.personNext(i+1) && !clippedVerb(st.word(i)) && !st.wordLike(i):
+		st.add(i, i, phigate.NAME, levelConf[lvNone], "unknown-capital")
+	case st.high && (weak || capital) && !st.wordLike(i):
+		st.add(i, i, phigate.NAME, highConfidence, "unknown-name")
 	}
 }
 

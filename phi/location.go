@@ -293,7 +293,7 @@ func (st *state) unknownPlace(i int) {
 		!st.nearWord(i) && !st.followedByUnit(i) {
 		st.add(i, i, phigate.LOCATION, 0.5, "unknown-place") // "daughter from POAFORD", "son in SLERTSEETON"
 	}
-	if (st.is(p, "in") || st.is(p, "near")) && st.is(i+1, "area") && st.areaName(i) {
+	if st.is(i+1, "area") && (st.is(p, "in") || st.is(p, "near")) && st.areaName(i) {
 		st.add(i, i, phigate.LOCATION, 0.6, "area") // "a shelter in Edgemere area"
 	}
 	if st.is(i-1, "the") && st.regionPair(i) {

@@ -54,6 +54,9 @@ func (st *state) findNames() {
 		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
 			st.introName(i)
 		}
+		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
+			st.unknownNameAt(i)
+		}
 		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
 			e := i
 			if st.toks[i].flags&fFirst != 0 {
@@ -64,7 +67,6 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
-	st.unknownNames()
 	st.coordinate()
 }
 
