@@ -3,6 +3,7 @@ package keys
 import (
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,8 +64,8 @@ func (s *secret) unmarshal(op, prefix string, text []byte) error {
 	if !strings.HasPrefix(t, prefix) {
 		return phigate.Errorf(phigate.EINVALID, op, "key has the wrong type prefix (want %q)", prefix)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(t[len(prefix):])
-	if err != nil || len(b) != keySize {
+	b, err := decodeKey(t[len(prefix):], keySize)
+	if err != nil {
 		return phigate.Errorf(phigate.EINVALID, op, "key is not %d bytes of base64url", keySize)
 	}
 	copy(s.key(), b)
@@ -154,4 +155,14 @@ func itoa(v uint32) string {
 		v /= 10
 	}
 	return string(b[i:])
+}
+
+// decodeKey decodes canonical unpadded base64url of exactly n bytes: one
+// key has one text form.
+func decodeKey(s string, n int) ([]byte, error) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || len(b) != n || base64.RawURLEncoding.EncodeToString(b) != s {
+		return nil, errors.New("not canonical base64url of the key size")
+	}
+	return b, nil
 }

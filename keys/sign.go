@@ -93,8 +93,8 @@ func (p *PublicKey) UnmarshalText(text []byte) error {
 	if !strings.HasPrefix(t, prefixPublic) {
 		return phigate.Errorf(phigate.EINVALID, "keys.PublicKey", "public key has the wrong type prefix (want %q)", prefixPublic)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(t[len(prefixPublic):])
-	if err != nil || len(b) != ed25519.PublicKeySize {
+	b, err := decodeKey(t[len(prefixPublic):], ed25519.PublicKeySize)
+	if err != nil {
 		return phigate.Errorf(phigate.EINVALID, "keys.PublicKey", "public key is not %d bytes of base64url", ed25519.PublicKeySize)
 	}
 	copy(p.b[:], b)
