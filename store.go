@@ -56,5 +56,6 @@ type UserStore interface {
 type Store interface {
 	HealthStore
 	UserStore
+	KeyStore
 	Close() error
 }

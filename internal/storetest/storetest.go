@@ -26,6 +26,7 @@ type Opener func(tb testing.TB, now func() time.Time) phigate.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Health", func(t *testing.T) { testHealth(t, open) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 }
 
 // Clock is a settable clock for tests.
