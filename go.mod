@@ -6,7 +6,8 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/prometheus/client_golang v1.25.0
-	golang.org/x/crypto v0.59.0
+	golang.org/x/crypto v0.46.0
+	golang.org/x/term v0.48.0
 	modernc.org/sqlite v1.62.0
 )
 

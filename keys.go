@@ -55,28 +55,28 @@ type WrappedKey struct {
 // KeyCursor is a position in the order (Subject, ID) of wrapped keys.
 // The zero cursor is before the first key.
 type KeyCursor struct {
-	Subject string
-	ID      uint32
+	Subject string `json:"subject"`
+	ID      uint32 `json:"id"`
 }
 
 // Shred records that a subject's data keys were destroyed.
 type Shred struct {
-	Subject    string
-	Keys       int // how many data keys were destroyed
-	ShreddedAt time.Time
+	Subject    string    `json:"subject"`
+	Keys       int       `json:"keys"` // how many data keys were destroyed
+	ShreddedAt time.Time `json:"shredded_at"`
 }
 
 // RewrapJob is the durable progress of re-wrapping every data key under one
 // key-encryption key version, so that an interrupted rewrap resumes.
 type RewrapJob struct {
-	Target     uint32    // the version every key is re-wrapped under
-	Cursor     KeyCursor // keys up to and including it are done
-	Total      int       // keys below Target when the job started
-	Done       int       // keys re-wrapped so far
-	Failed     int       // keys that could not be re-wrapped (left as they were)
-	StartedAt  time.Time
-	UpdatedAt  time.Time
-	FinishedAt time.Time // zero while running or interrupted
+	Target     uint32    `json:"target"` // the version every key is re-wrapped under
+	Cursor     KeyCursor `json:"cursor"` // keys up to and including it are done
+	Total      int       `json:"total"`  // keys below Target when the job started
+	Done       int       `json:"done"`   // keys re-wrapped so far
+	Failed     int       `json:"failed"` // keys that could not be re-wrapped (left as they were)
+	StartedAt  time.Time `json:"started_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"` // zero while running or interrupted
 }
 
 // KeyStore persists wrapped data keys, shreds and rewrap progress. It holds

@@ -30,6 +30,7 @@ type Config struct {
 	LogLevel       string       `toml:"log_level" flag:"log-level" help:"debug, info, warn or error"`
 	BootstrapAdmin string       `toml:"bootstrap_admin" flag:"bootstrap-admin" help:"name of the administrator created on first start"`
 	Server         ServerConfig `toml:"server"`
+	Keys           KeysConfig   `toml:"keys"`
 }
 
 // ServerConfig configures the HTTPS listener.
@@ -55,6 +56,7 @@ func DefaultConfig() Config {
 		DataDir:        DefaultDataDir,
 		LogLevel:       "info",
 		BootstrapAdmin: "admin",
+		Keys:           DefaultKeysConfig(),
 		Server: ServerConfig{
 			Listen:            server.DefaultAddr,
 			MetricsListen:     "127.0.0.1:9464",
@@ -90,7 +92,7 @@ func (c *Config) Validate() error {
 	if c.Server.MaxBodyBytes <= 0 {
 		return errors.New("config: server.max_body_bytes must be positive")
 	}
-	return nil
+	return c.Keys.validate()
 }
 
 // IsPostgres reports whether the database is a PostgreSQL URL.

@@ -56,6 +56,7 @@ var commands = map[string]command{
 	"doctor":  {"check a deployment's hardening", func(m *Main) Command { return &DoctorCommand{m: m} }},
 	"config":  {"show the effective configuration (config print)", func(m *Main) Command { return &ConfigCommand{m: m} }},
 	"version": {"print the version", func(m *Main) Command { return &VersionCommand{m: m} }},
+	"keys":    {"rotate, rewrap, retire and show key-encryption keys", func(m *Main) Command { return &KeysCommand{m: m} }},
 }
 
 // errUsage marks an error already explained by a usage message.
