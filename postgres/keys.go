@@ -95,37 +95,35 @@ func (db *DB) DataKeysBelow(ctx context.Context, version uint32, after phigate.K
 	return out, nil
 }
 
-// RewrapDataKeys replaces the wrapping of each key still under from[i], in
-// one transaction, and returns how many it replaced.
+// RewrapDataKeys replaces the wrapping of each key still under from[i],
+// in one statement over arrays (one round trip per batch), and returns how
+// many it replaced.
 func (db *DB) RewrapDataKeys(ctx context.Context, keys []*phigate.WrappedKey, from []uint32) (int, error) {
 	const op = "postgres.RewrapDataKeys"
 	if len(keys) != len(from) {
 		return 0, phigate.Errorf(phigate.EINVALID, op, "%d keys but %d versions", len(keys), len(from))
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
+	if len(keys) == 0 {
+		return 0, nil
 	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `UPDATE keys_data_keys SET kek_version = $1, wrapped = $2, rewrapped_at = $3
-		WHERE subject = $4 AND id = $5 AND kek_version = $6`)
-	if err != nil {
-		return 0, phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
-	}
-	defer stmt.Close()
-	n := 0
+	subjects, ids := make([]string, len(keys)), make([]int64, len(keys))
+	versions, olds, ats := make([]int64, len(keys)), make([]int64, len(keys)), make([]int64, len(keys))
+	wrapped := make([][]byte, len(keys))
 	for i, k := range keys {
-		res, err := stmt.ExecContext(ctx, int64(k.KEKVersion), k.Wrapped, optUnix(k.RewrappedAt), k.Subject, int64(k.ID), int64(from[i]))
-		if err != nil {
-			return 0, phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
-		}
-		c, _ := res.RowsAffected()
-		n += int(c)
+		subjects[i], ids[i], versions[i], olds[i] = k.Subject, int64(k.ID), int64(k.KEKVersion), int64(from[i])
+		wrapped[i], ats[i] = k.Wrapped, optUnix(k.RewrappedAt)
 	}
-	if err := tx.Commit(); err != nil {
+	res, err := db.db.ExecContext(ctx, `UPDATE keys_data_keys AS k
+		SET kek_version = u.version, wrapped = u.wrapped, rewrapped_at = u.at
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[], $5::bigint[], $6::bigint[])
+			AS u(subject, id, version, wrapped, at, old)
+		WHERE k.subject = u.subject AND k.id = u.id AND k.kek_version = u.old`,
+		subjects, ids, versions, wrapped, ats, olds)
+	if err != nil {
 		return 0, phigate.E(phigate.EUNAVAILABLE, op, safeErr(err))
 	}
-	return n, nil
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // CountDataKeys returns how many data keys each KEK version wraps.

@@ -11,7 +11,23 @@ import (
 	"github.com/phigate/phigate/keys"
 )
 
+// keyOpener opens a fresh key store and the clock of its test.
+type keyOpener func(tb testing.TB) (phigate.KeyStore, *Clock)
+
 func testKeys(t *testing.T, open Opener) {
+	runKeys(t, func(tb testing.TB) (phigate.KeyStore, *Clock) {
+		s, c := MustOpen(tb, open)
+		return s, c
+	})
+}
+
+// RunKeyStore runs the key-store part of the contract against a store that
+// implements only phigate.KeyStore (the in-memory store of package keys).
+func RunKeyStore(t *testing.T, open func(tb testing.TB) phigate.KeyStore) {
+	runKeys(t, func(tb testing.TB) (phigate.KeyStore, *Clock) { return open(tb), NewClock() })
+}
+
+func runKeys(t *testing.T, open keyOpener) {
 	t.Run("DataKeys", func(t *testing.T) { testDataKeys(t, open) })
 	t.Run("DataKeysBelow", func(t *testing.T) { testDataKeysBelow(t, open) })
 	t.Run("RewrapDataKeys", func(t *testing.T) { testRewrapDataKeys(t, open) })
@@ -27,9 +43,9 @@ func wrapped(subject string, id, version uint32, at time.Time) *phigate.WrappedK
 		Wrapped: []byte{0, 1, 0xff, 0x80, byte(id), byte(version), 0}, CreatedAt: at}
 }
 
-func testDataKeys(t *testing.T, open Opener) {
+func testDataKeys(t *testing.T, open keyOpener) {
 	ctx := context.Background()
-	s, clock := MustOpen(t, open)
+	s, clock := open(t)
 	NoErr(t, s.CreateDataKey(ctx, wrapped("patient:a", 1, 3, clock.T)))
 	NoErr(t, s.CreateDataKey(ctx, wrapped("patient:a", 2, 4, clock.T)))
 	t.Run("OK", func(t *testing.T) {
@@ -66,9 +82,9 @@ func testDataKeys(t *testing.T, open Opener) {
 	})
 }
 
-func testDataKeysBelow(t *testing.T, open Opener) {
+func testDataKeysBelow(t *testing.T, open keyOpener) {
 	ctx := context.Background()
-	s, clock := MustOpen(t, open)
+	s, clock := open(t)
 	for i := range 7 {
 		v := uint32(1 + i%2) // versions 1, 2, 1, 2, ...
 		NoErr(t, s.CreateDataKey(ctx, wrapped(fmt.Sprintf("patient:%d", i), 1, v, clock.T)))
@@ -101,9 +117,9 @@ func testDataKeysBelow(t *testing.T, open Opener) {
 	}
 }
 
-func testRewrapDataKeys(t *testing.T, open Opener) {
+func testRewrapDataKeys(t *testing.T, open keyOpener) {
 	ctx := context.Background()
-	s, clock := MustOpen(t, open)
+	s, clock := open(t)
 	NoErr(t, s.CreateDataKey(ctx, wrapped("patient:a", 1, 1, clock.T)))
 	NoErr(t, s.CreateDataKey(ctx, wrapped("patient:b", 1, 1, clock.T)))
 	later := clock.T.Add(time.Hour)
@@ -129,9 +145,9 @@ func testRewrapDataKeys(t *testing.T, open Opener) {
 	ErrCode(t, err, phigate.EINVALID)
 }
 
-func testShred(t *testing.T, open Opener) {
+func testShred(t *testing.T, open keyOpener) {
 	ctx := context.Background()
-	s, clock := MustOpen(t, open)
+	s, clock := open(t)
 	NoErr(t, s.CreateDataKey(ctx, wrapped("patient:a", 1, 1, clock.T)))
 	NoErr(t, s.CreateDataKey(ctx, wrapped("patient:a", 2, 1, clock.T)))
 	NoErr(t, s.CreateDataKey(ctx, wrapped("patient:b", 1, 1, clock.T)))
@@ -172,9 +188,9 @@ func testShred(t *testing.T, open Opener) {
 	})
 }
 
-func testRewrapJob(t *testing.T, open Opener) {
+func testRewrapJob(t *testing.T, open keyOpener) {
 	ctx := context.Background()
-	s, clock := MustOpen(t, open)
+	s, clock := open(t)
 	_, err := s.RewrapJob(ctx, 2)
 	ErrCode(t, err, phigate.ENOTFOUND)
 	j := &phigate.RewrapJob{Target: 2, Total: 10, StartedAt: clock.T, UpdatedAt: clock.T}
@@ -191,9 +207,9 @@ func testRewrapJob(t *testing.T, open Opener) {
 
 // testEnvelope runs the real envelope over the store: seal, rotate,
 // rewrap, restart, shred.
-func testEnvelope(t *testing.T, open Opener) {
+func testEnvelope(t *testing.T, open keyOpener) {
 	ctx := context.Background()
-	s, _ := MustOpen(t, open)
+	s, _ := open(t)
 	ring, err := keys.NewRing(nil, time.Now())
 	NoErr(t, err)
 	e := keys.NewEnvelope(ring, s)

@@ -19,6 +19,9 @@ type Store struct {
 	keys   map[phigate.KeyCursor]*phigate.WrappedKey
 	shreds map[string]*phigate.Shred
 	jobs   map[uint32]*phigate.RewrapJob
+	latest map[string]uint32 // highest key id per subject
+	sorted []phigate.KeyCursor
+	dirty  bool // sorted needs rebuilding
 	// Fail, if not nil, is returned by every method: a database that is down.
 	Fail error
 }
@@ -31,6 +34,7 @@ func New() *Store {
 		keys:   map[phigate.KeyCursor]*phigate.WrappedKey{},
 		shreds: map[string]*phigate.Shred{},
 		jobs:   map[uint32]*phigate.RewrapJob{},
+		latest: map[string]uint32{},
 	}
 }
 
@@ -55,6 +59,8 @@ func (s *Store) CreateDataKey(_ context.Context, k *phigate.WrappedKey) error {
 		return phigate.Errorf(phigate.ECONFLICT, "memstore.CreateDataKey", "data key exists")
 	}
 	s.keys[c] = clone(k)
+	s.latest[k.Subject] = max(s.latest[k.Subject], k.ID)
+	s.dirty = true
 	return nil
 }
 
@@ -79,12 +85,7 @@ func (s *Store) LatestDataKey(_ context.Context, subject string) (*phigate.Wrapp
 	if s.Fail != nil {
 		return nil, s.Fail
 	}
-	var best *phigate.WrappedKey
-	for c, k := range s.keys {
-		if c.Subject == subject && (best == nil || k.ID > best.ID) {
-			best = k
-		}
-	}
+	best := s.keys[phigate.KeyCursor{Subject: subject, ID: s.latest[subject]}]
 	if best == nil {
 		return nil, phigate.Errorf(phigate.ENOTFOUND, "memstore.LatestDataKey", "no data key")
 	}
@@ -102,17 +103,23 @@ func (s *Store) DataKeysBelow(_ context.Context, version uint32, after phigate.K
 	if s.Fail != nil {
 		return nil, s.Fail
 	}
+	if s.dirty {
+		s.sorted = s.sorted[:0]
+		for c := range s.keys {
+			s.sorted = append(s.sorted, c)
+		}
+		slices.SortFunc(s.sorted, less)
+		s.dirty = false
+	}
+	i, found := slices.BinarySearchFunc(s.sorted, after, less)
+	if found {
+		i++
+	}
 	var out []*phigate.WrappedKey
-	for c, k := range s.keys {
-		if k.KEKVersion < version && less(c, after) > 0 {
+	for ; i < len(s.sorted) && len(out) < limit; i++ {
+		if k := s.keys[s.sorted[i]]; k != nil && k.KEKVersion < version {
 			out = append(out, clone(k))
 		}
-	}
-	slices.SortFunc(out, func(a, b *phigate.WrappedKey) int {
-		return less(phigate.KeyCursor{Subject: a.Subject, ID: a.ID}, phigate.KeyCursor{Subject: b.Subject, ID: b.ID})
-	})
-	if len(out) > limit {
-		out = out[:limit]
 	}
 	return out, nil
 }
@@ -123,6 +130,9 @@ func (s *Store) RewrapDataKeys(_ context.Context, keys []*phigate.WrappedKey, fr
 	defer s.mu.Unlock()
 	if s.Fail != nil {
 		return 0, s.Fail
+	}
+	if len(keys) != len(from) {
+		return 0, phigate.Errorf(phigate.EINVALID, "memstore.RewrapDataKeys", "%d keys but %d versions", len(keys), len(from))
 	}
 	n := 0
 	for i, k := range keys {
@@ -158,12 +168,15 @@ func (s *Store) ShredSubject(_ context.Context, subject string, at time.Time) (*
 		return nil, s.Fail
 	}
 	n := 0
-	for c := range s.keys {
-		if c.Subject == subject {
+	for id := uint32(1); id <= s.latest[subject]; id++ {
+		c := phigate.KeyCursor{Subject: subject, ID: id}
+		if s.keys[c] != nil {
 			delete(s.keys, c)
 			n++
 		}
 	}
+	delete(s.latest, subject)
+	s.dirty = true
 	if r := s.shreds[subject]; r != nil {
 		c := *r
 		return &c, nil
