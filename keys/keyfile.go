@@ -100,7 +100,7 @@ func (f *KeyFile) Create() (*Ring, error) {
 		return nil, err
 	}
 	f.stat()
-	r.persist = f.saveLocked
+	r.persist, r.file = f.saveLocked, f
 	return r, nil
 }
 
@@ -110,7 +110,7 @@ func (f *KeyFile) Load() (*Ring, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.persist = f.saveLocked
+	r.persist, r.file = f.saveLocked, f
 	return r, nil
 }
 
@@ -131,6 +131,17 @@ func (f *KeyFile) save(r *Ring, locked bool) error {
 	}
 	f.stat()
 	return nil
+}
+
+// Reload re-reads the key file the ring was created or loaded from, when it
+// changed (see KeyFile.Reload): call it on SIGHUP or periodically so that
+// a running server uses a version added by `phigate keys rotate`. A ring
+// made by NewRing has no file and never changes.
+func (r *Ring) Reload() (bool, error) {
+	if r.file == nil {
+		return false, nil
+	}
+	return r.file.Reload(r)
 }
 
 // Reload re-reads the file into r when it changed since it was last read or

@@ -190,6 +190,16 @@ func TestKeyFileReload(t *testing.T) {
 	if changed, _ := f.Reload(server); changed {
 		t.Fatal("second Reload reports a change")
 	}
+	time.Sleep(10 * time.Millisecond)
+	if _, err := cli.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := server.Reload(); err != nil || !changed {
+		t.Fatalf("Ring.Reload = %v, %v; want changed", changed, err)
+	}
+	if s, _ := server.Status(ctx); s.Active != 3 {
+		t.Fatalf("after Ring.Reload active = %d, want 3", s.Active)
+	}
 }
 
 func TestKeyFileFormat(t *testing.T) {

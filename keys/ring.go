@@ -37,6 +37,7 @@ type Ring struct {
 	// persist saves the ring after Rotate and Retire; nil for a ring that
 	// lives only in memory.
 	persist func(*Ring) error
+	file    *KeyFile // the file it came from, for Reload; nil in memory
 }
 
 // kekEntry is one KEK version with its cipher.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/postgres"
 	"github.com/phigate/phigate/server"
 	"github.com/phigate/phigate/sqlite"
@@ -36,6 +37,10 @@ type deployment struct {
 	configPath string
 	// storeErr is why the store could not be opened (doctor).
 	storeErr error
+	// envelope seals PHI at rest in store (phigate.Sealer, phigate.Hasher);
+	// ring holds the HMAC key and node signing keys (see keys.go).
+	envelope *keys.Envelope
+	ring     *keys.Ring
 }
 
 // paths fills the file locations from the configuration.
@@ -70,6 +75,10 @@ func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger)
 		return nil, err
 	}
 	d.store = store
+	if d.envelope, d.ring, err = m.openEnvelope(ctx, d); err != nil {
+		store.Close()
+		return nil, err
+	}
 	return d, nil
 }
 

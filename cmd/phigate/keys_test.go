@@ -162,6 +162,12 @@ func TestKeysSealedKeyFile(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 	})
+	t.Run("ErrServeWrongPassphrase", func(t *testing.T) {
+		code, _, errs := run(t, map[string]string{"PHIGATE_KEY_PASSPHRASE": "nope"}, "serve", "--data-dir", dir, "--listen", "127.0.0.1:0", "--metrics-listen", "")
+		if code != 1 || !strings.Contains(errs, "wrong passphrase") {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+	})
 	t.Run("ErrNoPassphrase", func(t *testing.T) {
 		code, _, errs := run(t, nil, "keys", "status", "--data-dir", dir)
 		if code != 1 || !strings.Contains(errs, "PHIGATE_KEY_PASSPHRASE") {
