@@ -22,7 +22,8 @@ import (
 // transitServer starts a real Vault or OpenBao dev server on loopback with
 // the transit engine mounted, and returns a client for key name. The binary
 // comes from PHIGATE_TEST_VAULT, else "bao" or "vault" on PATH; the test
-// skips when there is none.
+// skips when there is none. testdata/transitdev/build.sh builds one from
+// Vault's module (its core, HTTP API and transit engine).
 func transitServer(t *testing.T, name string) *keys.Transit {
 	t.Helper()
 	bin := os.Getenv("PHIGATE_TEST_VAULT")
@@ -32,7 +33,7 @@ func transitServer(t *testing.T, name string) *keys.Transit {
 		}
 	}
 	if bin == "" {
-		t.Skip("no Vault or OpenBao binary: set PHIGATE_TEST_VAULT to one (or put bao or vault on PATH) to test the transit KMS")
+		t.Skip("no Vault or OpenBao binary: set PHIGATE_TEST_VAULT to one (keys/testdata/transitdev/build.sh makes one) or put bao or vault on PATH, to test the transit KMS")
 	}
 	addr := freeAddr(t)
 	token := hex.EncodeToString(randBytes(16))
