@@ -61,6 +61,11 @@ type Principal struct {
 	MFA bool `json:"mfa"`
 	// BreakGlassUntil is the end of an emergency-access window, if any.
 	BreakGlassUntil time.Time `json:"break_glass_until,omitzero"`
+	// MustChangePassword limits the session to changing the one-time
+	// password: Roles is then empty.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// Name is the user's login name, for display.
+	Name string `json:"name,omitempty"`
 }
 
 // Credential is what a request presents to authenticate.
@@ -69,6 +74,10 @@ type Credential struct {
 	APIKey       string // from "Authorization: Bearer phg_..."
 	Source       string // client address
 	Route        string // the route pattern, for API keys limited to routes
+	// Method is the HTTP method; state-changing methods with a session
+	// cookie need CSRFToken.
+	Method    string
+	CSRFToken string // from the X-CSRF-Token header or a form field
 }
 
 // Authenticator establishes the principal behind a credential.

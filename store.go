@@ -56,6 +56,11 @@ type UserStore interface {
 type Store interface {
 	HealthStore
 	UserStore
+	AuthStore
+	RecordStore
+	VendorStore
+	ConversationStore
+	AuditStore
 	KeyStore
 	Close() error
 }

@@ -26,6 +26,8 @@ type Handler struct {
 	Authenticator phigate.Authenticator
 	// Logger receives internal errors (code and op, never payloads).
 	Logger *slog.Logger
+	// Audit serves the audit log routes (see audit.go). Nil: no routes.
+	Audit AuditReader
 }
 
 // NewHandler returns a Handler with a discarding logger.
@@ -36,6 +38,7 @@ func NewHandler() *Handler {
 // Register adds the API routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/whoami", h.Authenticated(http.HandlerFunc(h.whoami)))
+	h.registerAudit(mux)
 }
 
 func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +65,8 @@ func (h *Handler) Authenticated(next http.Handler) http.Handler {
 
 // CredentialOf extracts the session token or API key a request presents.
 func CredentialOf(r *http.Request) phigate.Credential {
-	c := phigate.Credential{Source: phigate.SourceFromContext(r.Context()), Route: r.Pattern}
+	c := phigate.Credential{Source: phigate.SourceFromContext(r.Context()), Route: r.Pattern,
+		Method: r.Method, CSRFToken: r.Header.Get("X-CSRF-Token")}
 	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "Bearer ") {
 		c.APIKey = strings.TrimSpace(auth[7:])
 	}

@@ -247,18 +247,3 @@ func scanShred(s scanner, op string) (*phigate.Shred, error) {
 	r.ShreddedAt = timeOf(at)
 	return &r, nil
 }
-
-// optUnix stores a zero time as 0; optTime reads 0 back as the zero time.
-func optUnix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return unixOf(t)
-}
-
-func optTime(ns int64) time.Time {
-	if ns == 0 {
-		return time.Time{}
-	}
-	return timeOf(ns)
-}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/phigate/phigate/gateway"
 	"github.com/phigate/phigate/server"
 )
 
@@ -24,13 +25,25 @@ import (
 // "-" as "_"). A field tagged secret has a twin tagged fileof that reads the
 // secret from a file, and is redacted when printed.
 type Config struct {
-	DataDir        string       `toml:"data_dir" flag:"data-dir" help:"folder for the database, key file and certificate"`
-	Database       string       `toml:"database" flag:"database" secret:"url" help:"SQLite file path or postgres:// URL (default: DATA_DIR/phigate.db)"`
-	DatabaseFile   string       `toml:"database_file" flag:"database-file" fileof:"database" help:"file holding the database URL"`
-	LogLevel       string       `toml:"log_level" flag:"log-level" help:"debug, info, warn or error"`
-	BootstrapAdmin string       `toml:"bootstrap_admin" flag:"bootstrap-admin" help:"name of the administrator created on first start"`
-	Server         ServerConfig `toml:"server"`
-	Keys           KeysConfig   `toml:"keys"`
+	DataDir        string        `toml:"data_dir" flag:"data-dir" help:"folder for the database, key file and certificate"`
+	Database       string        `toml:"database" flag:"database" secret:"url" help:"SQLite file path or postgres:// URL (default: DATA_DIR/phigate.db)"`
+	DatabaseFile   string        `toml:"database_file" flag:"database-file" fileof:"database" help:"file holding the database URL"`
+	LogLevel       string        `toml:"log_level" flag:"log-level" help:"debug, info, warn or error"`
+	BootstrapAdmin string        `toml:"bootstrap_admin" flag:"bootstrap-admin" help:"name of the administrator created on first start"`
+	Server         ServerConfig  `toml:"server"`
+	Auth           AuthConfig    `toml:"auth"`
+	Gateway        GatewayConfig `toml:"gateway"`
+	Keys           KeysConfig    `toml:"keys"`
+}
+
+// GatewayConfig configures the AI gateway (/v1/...).
+type GatewayConfig struct {
+	RoutesFile        string   `toml:"routes_file" flag:"gateway-routes" help:"TOML file with the gateway's default policy, routes and per-key settings"`
+	ConversationTTL   Duration `toml:"conversation_ttl" flag:"gateway-conversation-ttl" help:"lifetime of a conversation's placeholder map after its last change"`
+	UpstreamTimeout   Duration `toml:"upstream_timeout" flag:"gateway-upstream-timeout" help:"time allowed for a whole non-streamed vendor call"`
+	StreamIdleTimeout Duration `toml:"stream_idle_timeout" flag:"gateway-stream-idle-timeout" help:"silence allowed between two events of a vendor stream"`
+	RequestsPerMinute int      `toml:"requests_per_minute" flag:"gateway-requests-per-minute" help:"default requests per minute per API key (0: unlimited)"`
+	TokensPerDay      int      `toml:"tokens_per_day" flag:"gateway-tokens-per-day" help:"default tokens per day per API key (0: unlimited)"`
 }
 
 // ServerConfig configures the HTTPS listener.
@@ -67,6 +80,12 @@ func DefaultConfig() Config {
 			IdleTimeout:       Duration(server.DefaultIdleTimeout),
 			ShutdownTimeout:   Duration(server.DefaultShutdownTimeout),
 		},
+		Auth: DefaultAuthConfig(),
+		Gateway: GatewayConfig{
+			ConversationTTL:   Duration(gateway.DefaultConversationTTL),
+			UpstreamTimeout:   Duration(gateway.DefaultUpstreamTimeout),
+			StreamIdleTimeout: Duration(gateway.DefaultStreamIdleTimeout),
+		},
 	}
 }
 
@@ -91,6 +110,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 {
 		return errors.New("config: server.max_body_bytes must be positive")
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
 	}
 	return c.Keys.validate()
 }

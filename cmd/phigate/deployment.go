@@ -41,6 +41,8 @@ type deployment struct {
 	// ring holds the HMAC key and node signing keys (see keys.go).
 	envelope *keys.Envelope
 	ring     *keys.Ring
+	// audit is the audit log; access commands and routes refuse without it.
+	audit phigate.AuditLog
 }
 
 // paths fills the file locations from the configuration.

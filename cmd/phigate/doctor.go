@@ -53,6 +53,8 @@ var doctorChecks = []doctorCheck{
 	{"tls certificate", checkCertificate},
 	{"database", checkDatabase},
 	{"migrations", checkMigrations},
+	{"mfa", checkMFA},
+	{"vendor BAAs", checkBAAs},
 }
 
 // Run runs every check.

@@ -133,6 +133,22 @@ func (m *Main) openEnvelope(ctx context.Context, d *deployment) (*keys.Envelope,
 	return e, ring, nil
 }
 
+// sealer and hasher return the deployment's envelope as the root
+// interfaces, or nil when its keys are not open.
+func (d *deployment) sealer() phigate.Sealer {
+	if d.envelope == nil {
+		return nil
+	}
+	return d.envelope
+}
+
+func (d *deployment) hasher() phigate.Hasher {
+	if d.envelope == nil {
+		return nil
+	}
+	return d.envelope
+}
+
 // KeysCommand manages the key-encryption keys: rotate, rewrap, retire and
 // status.
 type KeysCommand struct {

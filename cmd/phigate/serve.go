@@ -40,7 +40,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	defer d.Close()
 
-	srv, metrics, err := c.openServers(d)
+	srv, metrics, err := c.openServers(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -68,11 +68,21 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 
 // openServers wires the application routes and starts the HTTPS and
 // metrics listeners.
-func (c *ServeCommand) openServers(d *deployment) (*server.Server, *server.MetricsServer, error) {
+func (c *ServeCommand) openServers(ctx context.Context, d *deployment) (*server.Server, *server.MetricsServer, error) {
 	mux := http.NewServeMux()
 	h := api.NewHandler()
 	h.Logger = d.log
 	h.Register(mux)
+	if d.audit != nil { // sign-in, users, keys, roles and patients need the audit log
+		ah, err := d.newAccessHandler(context.Background(), h, d.sealer(), d.hasher())
+		if err != nil {
+			return nil, nil, err
+		}
+		ah.Register(mux)
+	}
+	if err := registerGateway(ctx, d, h, mux); err != nil {
+		return nil, nil, err
+	}
 
 	srv := server.NewServer()
 	srv.Addr = d.cfg.Server.Listen

@@ -26,6 +26,10 @@ type Opener func(tb testing.TB, now func() time.Time) phigate.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Health", func(t *testing.T) { testHealth(t, open) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Auth", func(t *testing.T) { testAuth(t, open) })
+	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
+	t.Run("Gateway", func(t *testing.T) { testGateway(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 }
 

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/api"
+	"github.com/phigate/phigate/gateway"
+)
+
+// gatewayDeps are the services the AI gateway is built from.
+type gatewayDeps struct {
+	detector phigate.Detector      // phi.Scanner
+	coder    gateway.Coder         // gateway.DeidCoder
+	sealer   phigate.Sealer        // keys
+	hasher   phigate.Hasher        // keys
+	audit    phigate.AuditLog      // audit
+	authn    phigate.Authenticator // auth
+}
+
+// gatewayDeps returns the deployment's services for the gateway. The PHI
+// engine, keys, audit and auth services are set here as they are wired
+// into the deployment; until all are, the gateway stays off.
+func (d *deployment) gatewayDeps(h *api.Handler) gatewayDeps {
+	return gatewayDeps{sealer: d.gatewaySealer(), hasher: d.hasher(), audit: d.gatewayAudit(), authn: h.Authenticator}
+}
+
+// registerGateway adds /v1/chat/completions, /v1/messages,
+// /v1/embeddings and /v1/models, and the vendor API, and starts the
+// conversation reaper and the BAA expiry alert.
+func registerGateway(ctx context.Context, d *deployment, h *api.Handler, mux *http.ServeMux) error {
+	deps := d.gatewayDeps(h)
+	vendors := d.vendorService()
+	if deps.detector == nil || deps.coder == nil || deps.sealer == nil || deps.hasher == nil || deps.audit == nil || deps.authn == nil {
+		d.log.Warn("AI gateway off: it needs the PHI scanner, keys, audit log and authentication wired")
+		return nil
+	}
+	rc := &gateway.RoutesConfig{}
+	if path := d.cfg.Gateway.RoutesFile; path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("gateway routes: %w", err)
+		}
+		rc, err = gateway.LoadRoutesConfig(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("gateway routes %s: %w", path, err)
+		}
+	}
+	reg := &gateway.Registry{Store: d.store, Sealer: deps.sealer, Routes: rc.Routes}
+	vendors.OnChange = reg.Forget
+	convs := &gateway.Conversations{Store: d.store, Sealer: deps.sealer, Hasher: deps.hasher,
+		TTL: d.cfg.Gateway.ConversationTTL.D()}
+	g := gateway.NewGateway()
+	g.Detector, g.Coder, g.Registry, g.Conversations = deps.detector, deps.coder, reg, convs
+	g.Audit, g.Authenticator, g.Hasher, g.Logger = deps.audit, deps.authn, deps.hasher, d.log
+	g.Keys = rc.Keys
+	if rc.Policy != nil {
+		g.Policy = *rc.Policy
+	}
+	g.Limits = gateway.Limits{RequestsPerMinute: d.cfg.Gateway.RequestsPerMinute, TokensPerDay: d.cfg.Gateway.TokensPerDay}
+	g.UpstreamTimeout, g.StreamIdleTimeout = d.cfg.Gateway.UpstreamTimeout.D(), d.cfg.Gateway.StreamIdleTimeout.D()
+	g.MaxBodyBytes = d.cfg.Server.MaxBodyBytes
+	if err := g.Open(); err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	g.Register(mux)
+	(&api.VendorHandler{Handler: h, Vendors: vendors}).Register(mux)
+	go convs.RunReaper(ctx, 10*time.Minute, func(err error) { d.log.Error("conversation reaper", "err", err.Error()) })
+	go vendors.RunBAAAlerts(ctx, time.Hour, func(v *phigate.Vendor, left time.Duration) {
+		d.log.Warn("vendor BAA expires soon: PHI will be refused for it from then on",
+			"vendor", v.Name, "expires", v.BAA.Expires.Format(time.RFC3339), "days_left", int(left.Hours()/24))
+	})
+	return nil
+}

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"io"
+	"os"
+	"unicode/utf8"
+)
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func validUTF8(b []byte) bool { return utf8.Valid(b) }

@@ -1,0 +1,218 @@
+//go:build phigate_deid
+
+package gateway_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/phigate/phigate/gateway"
+	"github.com/phigate/phigate/phi"
+)
+
+// benchNote builds a clinical note of about 2 KB with PHI of many kinds.
+func benchNote() string {
+	var b strings.Builder
+	parts := []string{
+		"Pt John Smith (MRN 4455667) admitted 3/14/2026 to Boston General with chest pain. ",
+		"Wife Mary Johnson can be reached at 617-555-0142 or mary.johnson@example.com. ",
+		"Dr. Alice Walker saw pt on 03/15/2026; ECG showed ST elevation in leads II, III, aVF. ",
+		"Home: 12 Elm Street, Springfield, MA 01103. SSN 123-45-6789. ",
+		"Meds: aspirin 81 mg daily, metoprolol 25 mg BID, atorvastatin 40 mg nightly. ",
+		"Plan: cardiology consult, repeat troponin q6h, discharge planning with PCP Dr. Robert Chen. ",
+	}
+	for b.Len() < 2048 {
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+	}
+	return b.String()[:2048]
+}
+
+// echoUpstream answers a chat completion with the last user message, as a
+// local model would: the cost of re-identification is counted in full.
+func echoUpstream() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model    string `json:"model"`
+			Messages []struct {
+				Content string `json:"content"`
+			} `json:"messages"`
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		text := ""
+		if n := len(req.Messages); n > 0 {
+			text = req.Messages[n-1].Content
+		}
+		b, _ := json.Marshal(map[string]any{"id": "c", "object": "chat.completion", "created": 1, "model": req.Model,
+			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
+			"usage":   map[string]any{"prompt_tokens": 500, "completion_tokens": 500, "total_tokens": 1000}})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b)
+	})
+}
+
+// BenchmarkAddedLatency measures the latency phigate adds over a plain
+// httputil.ReverseProxy for a 2 KB note with PHI (detection with the real
+// phi scanner, placeholders, audit, re-identification, output scan), both
+// in front of the same local upstream, offered 1,000 requests/s each,
+// interleaved in one run. Run it on 2 cores:
+//
+//	PHIGATE_BENCH_SECONDS=10 go test -tags phigate_deid -run '^$' -bench AddedLatency -benchtime 1x -cpu 2 ./gateway
+func BenchmarkAddedLatency(b *testing.B) {
+	secs := 5
+	fmt.Sscan(getenv("PHIGATE_BENCH_SECONDS", "5"), &secs)
+	up := httptest.NewServer(echoUpstream())
+	defer up.Close()
+	target, _ := url.Parse(up.URL)
+	plain := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+	defer plain.Close()
+
+	sc := phi.NewScanner()
+	if err := sc.Open(); err != nil {
+		b.Fatal(err)
+	}
+	e := newEnv(b, func(g *gateway.Gateway) { g.Detector, g.Coder = sc, &gateway.DeidCoder{} })
+	url := up.URL + "/v1"
+	e.vendors.Update(b.Context(), "test", "open", vendorURL(url))
+	note := benchNote()
+	body := chatBody("open/m", false, "user", note)
+	plainBody := chatBody("m", false, "user", note)
+	// Warm up: conversations exist and connections are open.
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512}}
+	for i := 0; i < 100; i++ {
+		if got := gwCall(b, client, e.srv.URL, body, i%50); got != note {
+			b.Fatalf("answer not restored: %.80q", got)
+		}
+		call(b, client, plain.URL+"/v1/chat/completions", plainBody, nil)
+	}
+	b.ResetTimer()
+	for range b.N {
+		var gw, px []time.Duration
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		tick := time.NewTicker(time.Millisecond)
+		end := time.Now().Add(time.Duration(secs) * time.Second)
+		for i := 0; time.Now().Before(end); i++ {
+			<-tick.C
+			wg.Add(2)
+			go func(i int) {
+				defer wg.Done()
+				t0 := time.Now()
+				gwCall(b, client, e.srv.URL, body, i%50)
+				d := time.Since(t0)
+				mu.Lock()
+				gw = append(gw, d)
+				mu.Unlock()
+			}(i)
+			go func() {
+				defer wg.Done()
+				t0 := time.Now()
+				call(b, client, plain.URL+"/v1/chat/completions", plainBody, nil)
+				d := time.Since(t0)
+				mu.Lock()
+				px = append(px, d)
+				mu.Unlock()
+			}()
+		}
+		tick.Stop()
+		wg.Wait()
+		report(b, gw, px)
+	}
+}
+
+func report(b *testing.B, gw, px []time.Duration) {
+	slices.Sort(gw)
+	slices.Sort(px)
+	q := func(d []time.Duration, p float64) float64 { return float64(d[int(p*float64(len(d)-1))].Microseconds()) }
+	b.ReportMetric(q(gw, 0.5), "gw-p50-µs")
+	b.ReportMetric(q(px, 0.5), "proxy-p50-µs")
+	b.ReportMetric(q(gw, 0.5)-q(px, 0.5), "added-p50-µs")
+	b.ReportMetric(q(gw, 0.99), "gw-p99-µs")
+	b.ReportMetric(q(px, 0.99), "proxy-p99-µs")
+	b.ReportMetric(q(gw, 0.99)-q(px, 0.99), "added-p99-µs")
+	b.ReportMetric(float64(len(gw)), "requests")
+}
+
+func gwCall(b *testing.B, c *http.Client, base, body string, conv int) string {
+	var out struct {
+		Choices []struct {
+			Message struct{ Content string } `json:"message"`
+		} `json:"choices"`
+	}
+	call(b, c, base+"/v1/chat/completions", body, map[string]string{
+		"Authorization": "Bearer key-1", gateway.ConversationHeader: fmt.Sprint("bench-", conv)}, &out)
+	if len(out.Choices) == 0 {
+		return ""
+	}
+	return out.Choices[0].Message.Content
+}
+
+func call(b *testing.B, c *http.Client, url, body string, hdr map[string]string, out ...any) {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		b.Errorf("status %d: %.200s", resp.StatusCode, data)
+	}
+	if len(out) > 0 {
+		json.NewDecoder(bytes.NewReader(data)).Decode(out[0])
+	}
+}
+
+// BenchmarkSerial measures one request at a time through the gateway and
+// through a plain reverse proxy (ns/op each), a figure less sensitive to a
+// busy machine than BenchmarkAddedLatency.
+func BenchmarkSerial(b *testing.B) {
+	up := httptest.NewServer(echoUpstream())
+	defer up.Close()
+	target, _ := url.Parse(up.URL)
+	plain := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+	defer plain.Close()
+	sc := phi.NewScanner()
+	if err := sc.Open(); err != nil {
+		b.Fatal(err)
+	}
+	e := newEnv(b, func(g *gateway.Gateway) { g.Detector, g.Coder = sc, &gateway.DeidCoder{} })
+	e.vendors.Update(b.Context(), "test", "open", vendorURL(up.URL+"/v1"))
+	note := benchNote()
+	body := chatBody("open/m", false, "user", note)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.Run("Gateway", func(b *testing.B) {
+		gwCall(b, client, e.srv.URL, body, 0)
+		for i := 0; i < b.N; i++ {
+			gwCall(b, client, e.srv.URL, body, 0)
+		}
+	})
+	b.Run("ReverseProxy", func(b *testing.B) {
+		pb := chatBody("m", false, "user", note)
+		for i := 0; i < b.N; i++ {
+			call(b, client, plain.URL+"/v1/chat/completions", pb, nil)
+		}
+	})
+	b.Run("Detect2KB", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			sc.Detect(nil, []byte(note))
+		}
+	})
+}

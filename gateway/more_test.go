@@ -1,0 +1,318 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/gateway"
+)
+
+func TestMessages(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run(map[bool]string{false: "OK", true: "OKStream"}[stream], func(t *testing.T) {
+			e := newEnv(t)
+			e.vendor.Chunk = 5
+			b, _ := json.Marshal(map[string]any{"model": "claude/sonnet", "max_tokens": 100, "stream": stream,
+				"system": "Be brief.", "messages": []any{map[string]any{"role": "user", "content": note}}})
+			status, body := e.post("/v1/messages", "key-1", string(b))
+			if status != 200 {
+				t.Fatalf("%d %s", status, body)
+			}
+			if got := anthropicText(t, body); got != note {
+				t.Fatalf("got %q", got)
+			}
+			if l := leaked(e.vendor.last(), notePHI); len(l) > 0 {
+				t.Fatalf("vendor got %q", l)
+			}
+		})
+	}
+	t.Run("ErrFormat", func(t *testing.T) {
+		e := newEnv(t)
+		status, body := e.post("/v1/chat/completions", "key-1", chatBody("claude/sonnet", false, "user", note))
+		checkRefusal(t, e, status, body, 400, "format")
+	})
+}
+
+func anthropicText(t *testing.T, body string) string {
+	t.Helper()
+	if !strings.HasPrefix(body, "event:") {
+		var m struct {
+			Content []struct{ Text string } `json:"content"`
+		}
+		json.Unmarshal([]byte(body), &m)
+		return m.Content[0].Text
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		line, ok := strings.CutPrefix(line, "data: ")
+		if !ok {
+			continue
+		}
+		var ev struct {
+			Type  string
+			Delta struct{ Text string } `json:"delta"`
+		}
+		json.Unmarshal([]byte(line), &ev)
+		if ev.Type == "error" {
+			t.Fatalf("stream error: %s", line)
+		}
+		out.WriteString(ev.Delta.Text)
+	}
+	return out.String()
+}
+
+func TestEmbeddings(t *testing.T) {
+	e := newEnv(t)
+	status, body := e.post("/v1/embeddings", "key-1", `{"model":"covered/emb","input":["`+strings.ReplaceAll(note, `"`, `\"`)+`"]}`)
+	if status != 200 || !strings.Contains(body, "embedding") {
+		t.Fatalf("%d %s", status, body)
+	}
+	if l := leaked(e.vendor.last(), notePHI); len(l) > 0 {
+		t.Fatalf("embeddings must be de-identified even for a covered vendor; got %q", l)
+	}
+	status, body = e.post("/v1/embeddings", "key-1", `{"model":"covered/emb","input":[[1,2,3]]}`)
+	if status != 403 {
+		t.Fatalf("token ids accepted: %d %s", status, body)
+	}
+}
+
+func TestOutputScan(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		e := newEnv(t)
+		e.vendor.Reply = func(p string) string { return p + " Also Jane Doe was admitted on 1/2/2020. " }
+		status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", stream, "user", "About John Smith."))
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		got := content(t, body)
+		if want := "About John Smith. Also [REDACTED] was admitted on [REDACTED]. "; got != want {
+			t.Fatalf("stream %v: got %q want %q", stream, got, want)
+		}
+		var flagged string
+		for _, ev := range e.audit.all() {
+			if ev.Action == "ai.chat.result" {
+				flagged = ev.Fields["output_phi"]
+			}
+		}
+		if flagged != "DATE:1,NAME:1" {
+			t.Fatalf("output PHI not flagged: %q", flagged)
+		}
+	}
+}
+
+func TestFallback(t *testing.T) {
+	e := newEnv(t)
+	down := newVendor(t)
+	down.Status = 503
+	url := down.URL + "/v1"
+	// Make "covered" unreachable; "open" (no BAA) and "covered2" (same BAA) are fallbacks.
+	if _, err := e.vendors.Update(t.Context(), "test", "covered", phigate.VendorChange{BaseURL: &url}); err != nil {
+		t.Fatal(err)
+	}
+	e.addVendor("covered2", phigate.BAA{Status: phigate.BAASigned, Effective: e.now.AddDate(-1, 0, 0),
+		Expires: e.now.AddDate(1, 0, 0), Categories: []phigate.Category{phigate.NAME, phigate.DATE, phigate.SSN, phigate.MRN, phigate.LOCATION}},
+		phigate.FormatOpenAI)
+	e.registry.Routes = []gateway.Route{
+		{Name: "weak", Targets: []string{"covered/m", "open/m"}},
+		{Name: "strong", Targets: []string{"covered/m", "open/m", "covered2/m"}},
+	}
+	status, body := e.post("/v1/chat/completions", "key-1", chatBody("weak", false, "user", note))
+	if status != 502 || len(e.vendor.received()) != 0 {
+		t.Fatalf("fell back to an uncovered vendor: %d %s", status, body)
+	}
+	status, body = e.post("/v1/chat/completions", "key-1", chatBody("strong", false, "user", note))
+	if status != 200 || content(t, body) != note || len(e.vendor.received()) != 1 || !strings.Contains(e.vendor.last(), "John Smith") {
+		t.Fatalf("no fallback to the covered vendor: %d %s", status, body)
+	}
+	if len(down.received()) != 2 {
+		t.Fatalf("primary tried %d times", len(down.received()))
+	}
+	var fallbacks int
+	for _, ev := range e.audit.all() {
+		if ev.Action == "ai.chat" && ev.Fields["fallback"] == "true" && ev.Fields["vendor"] == "covered2" {
+			fallbacks++
+		}
+	}
+	if fallbacks != 1 {
+		t.Fatal("the fallback call was not audited before it left")
+	}
+}
+
+func TestVendorErrors(t *testing.T) {
+	e := newEnv(t)
+	e.vendor.Status = 400
+	status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", note))
+	if status != 400 || strings.Contains(body, "vendor says no") || strings.Contains(body, "NAME-") {
+		t.Fatalf("vendor error passed through: %d %s", status, body)
+	}
+	e.vendor.Status = 429
+	status, _ = e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", note))
+	if status != 429 {
+		t.Fatalf("vendor 429 → %d", status)
+	}
+	e.vendor.Status = 0
+	e.vendor.Delay = 300 * time.Millisecond
+	e.gw.UpstreamTimeout = 100 * time.Millisecond
+	e.vendor.Reply = func(string) string { time.Sleep(300 * time.Millisecond); return "late" }
+	status, body = e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", "hi"))
+	if status != 503 {
+		t.Fatalf("timeout → %d %s", status, body)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	e := newEnv(t, func(g *gateway.Gateway) {
+		g.Keys = []gateway.KeyConfig{{Key: "k-2", Limits: &gateway.Limits{RequestsPerMinute: 2}},
+			{Key: "k-3", Limits: &gateway.Limits{TokensPerDay: 20}}}
+	})
+	for i, want := range []int{200, 200, 429} {
+		if status, _ := e.post("/v1/chat/completions", "key-2", chatBody("open/m", false, "user", "hi")); status != want {
+			t.Fatalf("request %d: %d, want %d", i+1, status, want)
+		}
+	}
+	for i, want := range []int{200, 200, 429} { // 15 tokens each
+		if status, _ := e.post("/v1/chat/completions", "key-3", chatBody("open/m", false, "user", "hi")); status != want {
+			t.Fatalf("token request %d: %d, want %d", i+1, status, want)
+		}
+	}
+	e.setNow(e.now.Add(24 * time.Hour))
+	if status, _ := e.post("/v1/chat/completions", "key-3", chatBody("open/m", false, "user", "hi")); status != 200 {
+		t.Fatal("tokens not reset the next day")
+	}
+	if status, _ := e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", "hi")); status != 200 {
+		t.Fatal("unlimited key refused")
+	}
+}
+
+func TestKeyPolicyCannotBeWeakened(t *testing.T) {
+	e := newEnv(t, func(g *gateway.Gateway) {
+		g.Keys = []gateway.KeyConfig{{Key: "k-9", Policy: &gateway.Policy{Mode: gateway.ModeDeidentify}}}
+	})
+	status, body := e.post("/v1/chat/completions", "key-9", chatBody("covered/m", false, "user", note),
+		"X-Phigate-Policy", "allow", gateway.PurposeHeader, "treatment")
+	if status != 200 || content(t, body) != note {
+		t.Fatalf("%d %s", status, body)
+	}
+	if l := leaked(e.vendor.last(), notePHI); len(l) > 0 {
+		t.Fatalf("key policy deidentify weakened: %q", l)
+	}
+}
+
+func TestModels(t *testing.T) {
+	e := newEnv(t)
+	models := []string{"gpt-4o"}
+	if _, err := e.vendors.Update(t.Context(), "test", "open", phigate.VendorChange{Models: &models}); err != nil {
+		t.Fatal(err)
+	}
+	e.registry.Routes = []gateway.Route{{Name: "notes", Targets: []string{"open/gpt-4o"}}}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/v1/models", nil)
+	req.Header.Set("Authorization", "Bearer key-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Data []struct{ ID string } `json:"data"`
+	}
+	json.NewDecoder(resp.Body).Decode(&list)
+	if len(list.Data) != 2 || list.Data[0].ID != "notes" || list.Data[1].ID != "open/gpt-4o" {
+		t.Fatalf("models = %+v", list.Data)
+	}
+	status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/gpt-3", false, "user", "hi"))
+	if status != 404 {
+		t.Fatalf("model not offered was accepted: %d %s", status, body)
+	}
+}
+
+func TestVendorService(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	str := func(s string) *string { return &s }
+	signed := phigate.BAASigned
+	cases := []struct {
+		name string
+		ch   phigate.VendorChange
+	}{
+		{"ErrPlainHTTP", phigate.VendorChange{BaseURL: str("http://api.example.com/v1")}},
+		{"ErrURLCredentials", phigate.VendorChange{BaseURL: str("https://u:p@api.example.com")}},
+		{"ErrSignedWithoutDates", phigate.VendorChange{BaseURL: str("https://a.example"), BAAStatus: &signed}},
+		{"ErrTwoCredentials", phigate.VendorChange{BaseURL: str("https://a.example"), CredentialEnv: str("A"), CredentialFile: str("/f")}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.vendors.Add(ctx, "test", "v1", c.ch)
+			if phigate.ErrorCode(err) != phigate.EINVALID {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	t.Run("ErrName", func(t *testing.T) {
+		if _, err := e.vendors.Add(ctx, "test", "Bad Name", phigate.VendorChange{BaseURL: str("https://a.example")}); phigate.ErrorCode(err) != phigate.EINVALID {
+			t.Fatal(err)
+		}
+	})
+	t.Run("OKSealedSecrets", func(t *testing.T) {
+		key, doc := []byte("sk-secret"), []byte("%PDF signed BAA")
+		v, err := e.vendors.Add(ctx, "test", "sealed", phigate.VendorChange{BaseURL: str(e.vendor.URL + "/v1"),
+			Credential: &key, BAADocument: &doc, BAADocumentName: str("baa.pdf")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(v.SealedCredential), "sk-secret") || strings.Contains(string(v.SealedBAADocument), "PDF") {
+			t.Fatal("secrets stored in the clear")
+		}
+		got, err := e.vendors.BAADocument(ctx, "sealed")
+		if err != nil || string(got) != string(doc) {
+			t.Fatalf("BAA document = %q, %v", got, err)
+		}
+		e.post("/v1/chat/completions", "key-1", chatBody("sealed/m", false, "user", "hi"))
+		if a := e.vendor.auth[len(e.vendor.auth)-1]; a != "Bearer sk-secret" {
+			t.Fatalf("sealed credential not used: %q", a)
+		}
+	})
+	t.Run("OKExpiring", func(t *testing.T) {
+		list, _ := e.vendors.List(ctx)
+		if exp := gateway.ExpiringBAAs(list, e.now, 30*24*time.Hour); len(exp) != 0 {
+			t.Fatalf("expiring too early: %d", len(exp))
+		}
+		exp := gateway.ExpiringBAAs(list, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), gateway.DefaultBAAWarning)
+		if len(exp) != 1 || exp[0].Name != "covered" {
+			t.Fatalf("expiring = %v", exp)
+		}
+	})
+	t.Run("OKAudited", func(t *testing.T) {
+		var n int
+		for _, ev := range e.audit.all() {
+			if strings.HasPrefix(ev.Action, "vendor.") && strings.HasPrefix(ev.Resource, "vendor:") {
+				n++
+			}
+		}
+		if n < 4 {
+			t.Fatalf("registry changes audited: %d", n)
+		}
+	})
+}
+
+func TestConversationExpiry(t *testing.T) {
+	e := newEnv(t)
+	hdr := []string{gateway.ConversationHeader, "c"}
+	e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", "John Smith"), hdr...)
+	first := placeholderRE.FindString(e.vendor.last())
+	e.setNow(e.now.Add(gateway.DefaultConversationTTL + time.Minute))
+	n, err := e.gw.Conversations.Reap(t.Context(), 10)
+	if err != nil || n != 1 {
+		t.Fatalf("reaped %d, %v", n, err)
+	}
+	e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", "John Smith"), hdr...)
+	if second := placeholderRE.FindString(e.vendor.last()); second == first || second == "" {
+		t.Fatalf("expired map reused: %q %q", first, second)
+	}
+}
+
+func vendorModels(ms []string) phigate.VendorChange { return phigate.VendorChange{Models: &ms} }

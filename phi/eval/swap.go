@@ -1,0 +1,286 @@
+package eval
+
+import (
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/phigate/phigate/phi"
+)
+
+// Swap rewrites a corpus for a generalisation test: every gold PHI span
+// is replaced by a different value of the same type and shape, and the
+// gold offsets follow. Names are made-up pronounceable words, places
+// made-up place names and acronyms, dates are re-drawn in the same format
+// (month, day and year in the same places, with the same number of
+// digits), phone numbers and identifiers keep their layout with new
+// digits. No new name or place word is in the scanner's dictionaries,
+// so a detector that only knows the corpus's surrogates loses recall here,
+// while one that reads context and shape keeps it.
+//
+// The same value gets the same replacement throughout a patient's notes,
+// as in a real record. The result depends only on the corpus and seed.
+// recs and gold are not modified.
+func Swap(recs []Record, gold []Span, seed uint64) ([]Record, []Span) {
+	byNote := groupSpans(gold)
+	var out []Record
+	var spans []Span
+	var sw *swapper
+	patient := "\x00"
+	for _, r := range recs {
+		if r.Patient != patient || sw == nil {
+			patient = r.Patient
+			sw = newSwapper(seed, r.Patient)
+		}
+		text, ns := sw.note(r.Text, byNote[[2]string{r.Patient, r.Note}])
+		out = append(out, Record{Patient: r.Patient, Note: r.Note, Text: text})
+		spans = append(spans, ns...)
+	}
+	return out, spans
+}
+
+// groupSpans maps each note to its gold spans, sorted by start.
+func groupSpans(gold []Span) map[[2]string][]Span {
+	m := map[[2]string][]Span{}
+	for _, s := range gold {
+		k := [2]string{s.Patient, s.Note}
+		m[k] = append(m[k], s)
+	}
+	for _, ss := range m {
+		sort.SliceStable(ss, func(i, j int) bool { return ss[i].Start < ss[j].Start })
+	}
+	return m
+}
+
+// swapper holds the random source and the replacements of one patient.
+type swapper struct {
+	rng *rand.Rand
+	// seen maps a class and an original value (lower case) to its
+	// replacement (lower case for words).
+	seen map[string]string
+}
+
+func newSwapper(seed uint64, patient string) *swapper {
+	h := uint64(14695981039346656037)
+	for _, c := range []byte(patient) {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return &swapper{rng: rand.New(rand.NewPCG(seed, h)), seen: map[string]string{}}
+}
+
+// note rewrites one note's text and returns its spans with new offsets.
+// Overlapping spans are rewritten once, as one region.
+func (sw *swapper) note(text []byte, gold []Span) ([]byte, []Span) {
+	var b strings.Builder
+	pos := map[int]int{} // old offset at a piece boundary -> new offset
+	last := 0
+	for i := 0; i < len(gold); {
+		start, end, typ := gold[i].Start, gold[i].End, gold[i].Type
+		j := i + 1
+		for j < len(gold) && gold[j].Start < end {
+			end = max(end, gold[j].End)
+			j++
+		}
+		i = j
+		if start < last || end > len(text) {
+			continue // out of bounds: left as is
+		}
+		b.Write(text[last:start])
+		sw.region(&b, pos, string(text[start:end]), start, typ)
+		last = end
+	}
+	b.Write(text[last:])
+	out := []byte(b.String())
+	ns := make([]Span, len(gold))
+	for k, s := range gold {
+		s.Start, s.End = mapOffset(pos, gold, s.Start), mapOffset(pos, gold, s.End)
+		ns[k] = s
+	}
+	return out, ns
+}
+
+// mapOffset returns the new position of old offset o: exact at a piece
+// boundary, otherwise shifted like the nearest boundary before it.
+func mapOffset(pos map[int]int, gold []Span, o int) int {
+	if n, ok := pos[o]; ok {
+		return n
+	}
+	best, shift := -1, 0
+	for old, n := range pos {
+		if old <= o && old > best {
+			best, shift = old, n-old
+		}
+	}
+	return o + shift
+}
+
+// region writes the replacement of one PHI region of type typ that starts
+// at old offset at, recording the new offset of every piece boundary.
+func (sw *swapper) region(b *strings.Builder, pos map[int]int, s string, at int, typ string) {
+	pieces := splitPieces(s)
+	repl := sw.replace(pieces, typ)
+	old := at
+	for k, p := range pieces {
+		pos[old] = b.Len()
+		b.WriteString(repl[k])
+		old += len(p)
+	}
+	pos[old] = b.Len()
+}
+
+// splitPieces cuts s into runs of letters (with inner apostrophes), runs
+// of digits and single other characters.
+func splitPieces(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		j := i + 1
+		switch {
+		case isAlpha(s[i]):
+			for j < len(s) && (isAlpha(s[j]) || s[j] == '\'' && j+1 < len(s) && isAlpha(s[j+1]) && isAlpha(s[j-1])) {
+				j++
+			}
+		case isNum(s[i]):
+			for j < len(s) && isNum(s[j]) {
+				j++
+			}
+		}
+		out = append(out, s[i:j])
+		i = j
+	}
+	return out
+}
+
+func isAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+func isNum(c byte) bool   { return '0' <= c && c <= '9' }
+
+// replace returns one replacement per piece for a region of type typ.
+func (sw *swapper) replace(pieces []string, typ string) []string {
+	key := typ + "\x00" + strings.ToLower(strings.Join(pieces, ""))
+	numeric := typ == "Date" || typ == "DateYear" || typ == "Phone" || typ == "Age" || typ == "Other"
+	if numeric {
+		if r, ok := sw.seen[key]; ok {
+			return splitLike(r, pieces)
+		}
+	}
+	var out []string
+	for tries := 0; tries < 8; tries++ {
+		switch typ {
+		case "Date", "DateYear":
+			out = sw.date(pieces, typ == "DateYear")
+		case "Phone", "Other":
+			out = sw.digitsAndLetters(pieces, typ == "Phone")
+		case "Age":
+			out = sw.age(pieces)
+		case "Location":
+			out = sw.words(pieces, "place")
+		default: // names of every kind, and unknown types
+			out = sw.words(pieces, "name")
+		}
+		if strings.Join(out, "") != strings.Join(pieces, "") {
+			break
+		}
+	}
+	if numeric {
+		sw.seen[key] = strings.Join(out, "\x00")
+	}
+	return out
+}
+
+// splitLike undoes the join of a remembered replacement.
+func splitLike(r string, pieces []string) []string {
+	out := strings.Split(r, "\x00")
+	if len(out) != len(pieces) {
+		return pieces
+	}
+	return out
+}
+
+// words replaces every word of a name or place, keeping the words that
+// say what kind of place it is ("Hospital", "St.", "of").
+func (sw *swapper) words(pieces []string, class string) []string {
+	out := make([]string, len(pieces))
+	for k, p := range pieces {
+		switch {
+		case isNum(p[0]):
+			out[k] = sw.redrawDigits(p, false)
+		case !isAlpha(p[0]):
+			out[k] = p
+		case class == "place" && keptPlaceWords[strings.ToLower(p)]:
+			out[k] = p
+		default:
+			out[k] = withCase(sw.word(class, p), p)
+		}
+	}
+	return out
+}
+
+// word returns the replacement of word p (lower case), the same one for
+// the same word of this patient.
+func (sw *swapper) word(class, p string) string {
+	key := class + "\x00" + strings.ToLower(p)
+	if r, ok := sw.seen[key]; ok {
+		return r
+	}
+	var r string
+	for tries := 0; tries < 32 && (r == "" || r == strings.ToLower(p) || phi.Known(r)); tries++ {
+		switch {
+		case len(p) == 1:
+			r = string(rune('a' + sw.rng.IntN(26)))
+		case class == "place" && len(p) <= 3:
+			r = sw.letters(len(p)) // "GH", "BAY": an acronym
+		case class == "place":
+			r = placeName(sw.rng, len(p))
+		default:
+			r = personName(sw.rng, len(p))
+		}
+	}
+	sw.seen[key] = r
+	return r
+}
+
+// keptPlaceWords say what kind of place a name is; they stay so that the
+// rewritten place keeps its shape ("Xyz Memorial Hospital").
+var keptPlaceWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`hospital hospitals hosp center centre ctr medical med clinic clinics rehab
+		rehabilitation memorial general university univ college institute health healthcare regional community county
+		nursing home manor infirmary hospice of the and at st saint mt mount street st ave avenue road rd drive dr lane ln
+		boulevard blvd court ct way place pl terrace route highway suite apt unit building bldg floor north south east west
+		new lake port fort city heights park valley`) {
+		keptPlaceWords[w] = true
+	}
+}
+
+// letters returns n random consonant-heavy letters (an acronym).
+func (sw *swapper) letters(n int) string {
+	const alphabet = "bcdfghjklmnpqrstvwxyzaeiou"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[sw.rng.IntN(21)]
+		if n > 2 && i == 1 {
+			b[i] = alphabet[21+sw.rng.IntN(5)]
+		}
+	}
+	return string(b)
+}
+
+// withCase gives word w the letter case of model m: UPPER, lower or Title.
+func withCase(w, m string) string {
+	upper, lower := 0, 0
+	for _, c := range []byte(m) {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			upper++
+		case 'a' <= c && c <= 'z':
+			lower++
+		}
+	}
+	switch {
+	case lower == 0:
+		return strings.ToUpper(w)
+	case upper == 0:
+		return strings.ToLower(w)
+	}
+	return strings.ToUpper(w[:1]) + strings.ToLower(w[1:])
+}

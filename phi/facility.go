@@ -1,0 +1,154 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// generic words that describe but do not name a facility ("the outside
+// hospital", "cardiac rehab").
+var facilityGeneric = map[string]bool{
+	"the": true, "this": true, "that": true, "outside": true, "another": true, "local": true, "a": true, "an": true,
+	"his": true, "her": true, "their": true, "our": true, "other": true, "same": true, "previous": true, "psych": true,
+	"psychiatric": true, "cardiac": true, "pulmonary": true, "acute": true, "rehab": true, "nursing": true, "home": true,
+	"to": true, "from": true, "at": true, "in": true, "of": true, "and": true, "or": true, "for": true, "with": true,
+	"osh": true, "va": true, "outpatient": true, "inpatient": true, "state": true, "county": true, "community": true,
+	"hosp": true, "hospital": true, "med": true, "medical": true, "center": true, "ctr": true, "dialysis": true,
+	"short": true, "long": true, "term": true, "care": true, "facility": true, "health": true, "any": true, "no": true,
+	"not": true, "pt": true, "patient": true, "was": true, "is": true, "be": true, "back": true, "physical": true,
+}
+
+// distinctiveFacility words name a facility when another facility word
+// follows ("Memorial Hospital").
+var distinctiveFacility = map[string]bool{"memorial": true, "adventist": true, "general": true, "university": true,
+	"veterans": true, "children's": true, "baptist": true, "methodist": true, "presbyterian": true, "lutheran": true,
+	"mercy": true, "providence": true, "sinai": true, "shriners": true, "kaiser": true}
+
+// facilityDescriptor words describe a facility between its name and its
+// kind ("River Heart Center").
+var facilityDescriptor = map[string]bool{"heart": true, "cancer": true, "medical": true, "med": true, "rehab": true,
+	"rehabilitation": true, "health": true, "surgical": true, "eye": true, "children's": true, "women's": true,
+	"community": true, "regional": true, "county": true, "memorial": true, "general": true, "care": true, "nursing": true}
+
+// facilityBefore marks the name before "Hospital", "Rehab", "Memorial".
+func (st *state) facilityBefore(i int) {
+	if st.is(i, "health") && st.is(i+1, "care") {
+		return
+	}
+	j := i - 1
+	if st.punct(j, '-') {
+		j--
+	}
+	last := j
+	distinct := false
+	for n := 0; n < 2 && j > 0 && st.kws[j]&kwDescriptor != 0; n++ {
+		distinct = distinct || st.kws[j]&kwDistinct != 0
+		j-- // "Chester River Heart Center", "X Medical Center"
+	}
+	if j < last && !st.placeWord(j, false) {
+		if distinct {
+			st.add(j+1, i, phigate.LOCATION, 0.7, "facility") // "Memorial Hospital"
+		}
+		return
+	}
+	if j == last && j >= 0 && st.toks[j].shape == sUpper && st.toks[j].end-st.toks[j].start == 2 && st.kws[j]&kwState != 0 &&
+		st.toks[i].shape != sUpper {
+		st.add(j, i, phigate.LOCATION, 0.7, "facility") // "MD Hospital"
+		return
+	}
+	e := j
+	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && st.namedPlaceWord(j) || j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
+		j--
+		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
+			j -= 2
+			break
+		}
+		if st.is(j, "of") && st.placeWord(j-1, false) {
+			j--
+		}
+		if st.punct(j, '-') && st.adjacent(j-1) && st.adjacent(j) {
+			j--
+		}
+	}
+	if j == e {
+		return
+	}
+	s := j + 1
+	for s < e && st.toks[s].kind == kPunct {
+		s++
+	}
+	conf := float32(0.85)
+	if st.toks[i].shape == sLower && !st.mixed && st.allCommon(s, e) {
+		conf = 0.6
+	}
+	// The facility word is kept in the span: "Harbor Hospital" names a
+	// place as a whole.
+	st.add(s, i, phigate.LOCATION, conf, "facility")
+}
+
+func (st *state) allCommon(s, e int) bool {
+	for k := s; k <= e; k++ {
+		if st.toks[k].kind == kWord && st.toks[k].flags&(fCommon|fCore) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// saint marks "St. Mary's", "Saint Agnes".
+func (st *state) saint(i int) {
+	j := i + 1
+	if st.punct(j, '.') {
+		j++
+	}
+	f := st.toks[min(j, len(st.toks)-1)].flags
+	// After "to", "from", "at", "the", an unknown word makes "St. X" a
+	// place; elsewhere "St" may end a street.
+	placed := st.kw(i-1)&(kwPlacePrep|kwMove|kwLive) != 0 || st.is(i-1, "the")
+	if j < len(st.toks) && st.toks[j].kind == kWord && (f&(fFirst|fLast|fProper) != 0 || placed && st.unknown(j) && st.toks[j].end-st.toks[j].start > 2) &&
+		f&(fClinical|fCore) == 0 &&
+		(!st.mixed || st.toks[j].shape != sLower) && st.kw(j)&kwStop == 0 && st.num(i-1) < 0 && !st.punct(j+1, '/') {
+		st.add(i, j, phigate.LOCATION, 0.8, "saint")
+	}
+}
+
+// universityOf marks "University of Maryland", "U of MD".
+func (st *state) universityOf(i int) {
+	if st.toks[i].shape != sLower && i+1 < len(st.toks) && st.stateName(i+1) && !st.is(i, "u") || st.is(i, "u") && st.toks[i].shape == sUpper &&
+		i+1 < len(st.toks) && st.toks[i+1].shape != sLower && st.stateName(i+1) {
+		st.add(i, i+1, phigate.LOCATION, 0.8, "university") // "U Maryland", "University Maryland"
+		return
+	}
+	if !st.is(i+1, "of") || i+2 >= len(st.toks) || st.toks[i+2].kind != kWord {
+		return
+	}
+	if st.is(i, "u") && (st.toks[i].shape != sUpper || st.toks[i+2].flags&(fCore|fClinical) != 0 && st.kws[i+2]&kwState == 0) {
+		return // "2 u of insulin"
+	}
+	st.add(i, i+2, phigate.LOCATION, 0.85, "university")
+}
+
+var unitWords = map[string]bool{"ew": true, "er": true, "ed": true, "icu": true, "micu": true, "sicu": true, "ccu": true,
+	"cath": true, "hospital": true, "hosp": true, "nurse": true, "nursing": true, "attorneys": true, "staff": true, "team": true,
+	"clinic": true, "lab": true, "campus": true, "floor": true, "unit": true, "tcu": true, "rehab": true, "attorney": true,
+	"doctors": true, "physicians": true, "surgeons": true, "er's": true}
+
+// unitAfter reports whether a hospital unit or facility word follows word i.
+func (st *state) unitAfter(i int) bool {
+	j := i + 1
+	if j >= len(st.toks) || st.toks[j].kind != kWord {
+		return false
+	}
+	return st.kws[j]&kwUnitWord != 0
+}
+
+// namedPlaceWord accepts a common word that is also a name right before a
+// facility word ("Harbor Hospital", "Good Samaritan"), when its case says so.
+func (st *state) namedPlaceWord(j int) bool {
+	if j < 0 || j >= len(st.toks) || st.toks[j].kind != kWord {
+		return false
+	}
+	t := st.toks[j]
+	if t.end-t.start < 2 || !st.mixed && t.flags&fCore != 0 && t.flags&(fProper|fCity) == 0 {
+		return false
+	}
+	return t.flags&(fName|fProper|fCity) != 0 && t.flags&fClinical == 0 && st.kws[j]&(kwStop|kwMonth|kwWeekday) == 0 &&
+		(st.mixed && t.shape == sTitle || !st.mixed && t.shape == sUpper) && st.kws[j]&kwGeneric == 0
+}

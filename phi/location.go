@@ -1,0 +1,450 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// findLocations finds facility names, places after movement and residence
+// words, street addresses, cities and ZIP codes.
+func (st *state) findLocations() {
+	for i := range st.toks {
+		k := st.kws[i]
+		if k&kwFacility != 0 && st.toks[i].kind == kWord {
+			st.facilityBefore(i)
+		}
+		if k&kwMove != 0 || k&kwLive != 0 {
+			st.placeAfter(i)
+		}
+		if st.is(i, "st") || st.is(i, "saint") {
+			st.saint(i)
+		}
+		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && (st.is(i+1, "of") || i+1 < len(st.toks) && st.stateName(i+1)) {
+			st.universityOf(i)
+		}
+		if st.toks[i].flags&fCityStart != 0 && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
+			st.cityPair(i)
+		}
+		if st.toks[i].kind == kNum {
+			st.street(i)
+			st.zip(i)
+		}
+		if st.toks[i].flags&fCity != 0 {
+			st.city(i)
+		}
+		if st.toks[i].kind == kWord || st.toks[i].kind == kAlnum {
+			st.unknownPlace(i)
+		}
+	}
+}
+
+// placeWord reports whether word i can be part of a place name.
+func (st *state) placeWord(i int, strict bool) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	if t.kind != kWord && t.kind != kAlnum {
+		return false
+	}
+	if st.kws[i]&kwGeneric != 0 || st.kws[i]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle) != 0 {
+		return false
+	}
+	if st.mixed && t.shape == sLower {
+		return false
+	}
+	if t.flags&fClinical != 0 || t.kind == kAlnum && strict {
+		return false
+	}
+	if !strict && (t.flags&fCore != 0 && t.flags&(fCity|fProper) == 0 || t.flags&fCommon != 0 && t.flags&(fName|fCity|fProper) == 0 ||
+		t.end-t.start < 2) {
+		return false
+	}
+	if st.kws[i]&kwState != 0 && t.end-t.start > 2 {
+		return false // states are no Safe Harbor identifiers
+	}
+	if strict {
+		return t.flags&(fCommon|fCore) == 0 || t.flags&(fCity|fProper|fName) != 0 && st.mixed && t.shape == sTitle ||
+			st.num(i+1) >= 0 && st.digits(i+1) <= 2 && !st.followedByUnit(i+1)
+	}
+	return true
+}
+
+// placeAfter marks the place after "transferred to", "lives in", "from".
+func (st *state) placeAfter(i int) {
+	j := i + 1
+	if st.kws[i]&kwLive != 0 && (st.is(j, "nearby") || st.is(j, "alone")) {
+		j++
+	}
+	if st.kw(j)&kwPlacePrep == 0 && !(st.is(j, "for") && (st.is(i, "works") || st.is(i, "worked") || st.is(i, "work"))) {
+		return
+	}
+	j++
+	if st.is(j, "the") {
+		j++
+	}
+	if st.capitalPlace(j) {
+		return
+	}
+	if !st.placeWord(j, true) || st.kw(j)&kwFacility != 0 {
+		st.placePair(j)
+		return
+	}
+	if st.placePairAt(j) {
+		return
+	}
+	e := j
+	for e+1 < len(st.toks) && e-j < 2 && st.placeWord(e+1, true) && !st.toks[e+1].newline && st.kw(e+1)&kwFacility == 0 {
+		e++
+	}
+	st.add(j, e, phigate.LOCATION, 0.8, "place-context")
+}
+
+// street marks "123 Main Street" and "45 Elm St., Apt 4".
+func (st *state) street(i int) {
+	if st.digits(i) > 6 || i > 0 && !st.toks[i].space && !st.toks[i].newline || st.punct(i-1, '/') || st.punct(i-1, '-') {
+		return
+	}
+	j := i + 1
+	for n := 0; n < 4 && j < len(st.toks) && st.toks[j].kind == kWord; n++ {
+		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed) && !st.is(j, "dr") &&
+			(!st.is(j, "st") || st.punct(j+1, '.') || st.punct(j+1, ',') || j+1 >= len(st.toks) || st.toks[j+1].newline) {
+			e := j
+			if st.punct(e+1, '.') {
+				e++
+			}
+			e = st.unitAfterStreet(e)
+			st.add(i, e, phigate.LOCATION, 0.9, "street")
+			st.cityAfterStreet(e)
+			return
+		}
+		if st.kws[j]&kwStop != 0 || st.toks[j].flags&fClinical != 0 || st.unknown(j) && !st.mixed {
+			return
+		}
+		j++
+	}
+}
+
+var usStates = map[string]bool{}
+
+func init() {
+	for _, s := range []string{"al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks",
+		"ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok",
+		"or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "pr", "alabama", "alaska", "arizona",
+		"arkansas", "california", "colorado", "connecticut", "delaware", "florida", "georgia", "hawaii", "idaho", "illinois",
+		"indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+		"mississippi", "missouri", "montana", "nebraska", "nevada", "ohio", "oklahoma", "oregon", "pennsylvania", "tennessee",
+		"texas", "utah", "vermont", "virginia", "washington", "wisconsin", "wyoming", "new hampshire", "new jersey",
+		"new mexico", "new york", "north carolina", "north dakota", "south carolina", "south dakota", "rhode island",
+		"west virginia"} {
+		usStates[s] = true
+	}
+	addSet(kwState, usStates)
+	addSet(kwGeneric, facilityGeneric)
+	addSet(kwDistinct, distinctiveFacility)
+	addSet(kwDescriptor, facilityDescriptor)
+	addSet(kwUnitWord, unitWords)
+	addSet(kwEvent, eventWords)
+	addSet(kwVent, ventWords)
+	addSet(kwScore, scoreWords)
+}
+
+// zip marks a ZIP code after a state ("MA 02115") or the word "zip".
+func (st *state) zip(i int) {
+	if st.digits(i) != 5 {
+		return
+	}
+	e := i
+	if st.punct(i+1, '-') && st.digits(i+2) == 4 && st.adjacent(i) {
+		e = i + 2
+	}
+	p := i - 1
+	if st.punct(p, ',') {
+		p--
+	}
+	if p >= 0 && (st.kws[p]&kwState != 0 && (st.toks[p].shape == sUpper || !st.mixed) ||
+		st.is(p, "zip") || st.is(p, "zipcode")) {
+		st.add(i, e, phigate.LOCATION, 0.9, "zip")
+	}
+}
+
+// city marks a US city name (one or more words) in a place context, or
+// an unambiguous one anywhere.
+func (st *state) city(i int) {
+	t := st.toks[i]
+	if t.kind != kWord || st.mixed && t.shape == sLower || t.flags&fClinical != 0 {
+		return
+	}
+	if st.kws[i]&kwState != 0 {
+		return
+	}
+	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
+	state := st.punct(i+1, ',') && i+2 < len(st.toks) && st.toks[i+2].shape != sLower &&
+		st.kws[i+2]&kwState != 0 ||
+		i+1 < len(st.toks) && st.toks[i+1].end-st.toks[i+1].start > 3 && st.stateName(i+1)
+	common := t.flags&(fCommon|fCore) != 0
+	switch {
+	case !common && t.flags&fName == 0 && t.end-t.start > 3:
+		st.add(i, i, phigate.LOCATION, 0.7, "city")
+	case (prep || state) && !common:
+		st.add(i, i, phigate.LOCATION, 0.8, "city-context")
+	case state && (t.shape != sLower || !st.mixed):
+		st.add(i, i, phigate.LOCATION, 0.75, "city-state")
+	}
+}
+
+// cityPair marks two-word city names ("New Haven", "Bel Air").
+func (st *state) cityPair(i int) {
+	a, b := st.word(i), st.word(i+1)
+	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) {
+		return
+	}
+	if st.toks[i].flags&fClinical != 0 || st.toks[i+1].flags&fClinical != 0 ||
+		st.toks[i].flags&fCore != 0 && st.toks[i+1].flags&fCore != 0 && st.kw(i-1)&kwPlacePrep == 0 {
+		return // "left hand"
+	}
+	key := lowerInto(st.buf[:0], a)
+	key = append(key, ' ')
+	key = lowerInto(key, b)
+	if st.lx.lookup(key)&fCity != 0 && !usStates[string(key)] {
+		st.add(i, i+1, phigate.LOCATION, 0.75, "city")
+	}
+}
+
+// unknown reports whether word i is in no dictionary at all.
+func (st *state) unknown(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	return (t.kind == kWord || t.kind == kAlnum) && t.flags == 0 && st.kws[i] == 0
+}
+
+// unknownPlace marks places known by their shape and context only: a
+// word in no dictionary before a ward number ("Quartermain 2"), an unknown
+// acronym after "to", "at", "from" ("transferred to GH"), and a
+// capitalised name after such a word in mixed-case text.
+func (st *state) unknownPlace(i int) {
+	t := st.toks[i]
+	n := t.end - t.start
+	p := i - 1
+	numBefore := st.num(p) >= 0 && st.digits(p) == 3
+	if st.is(p, "the") || numBefore {
+		p-- // "from the GBMC", "to 209 Quartermain"
+	}
+	prep := st.is(p, "to") || st.is(p, "at") || st.is(p, "from") || st.is(p, "in") || st.is(p, "on") || st.kw(p)&kwMove != 0
+	if st.unknown(i) && t.kind == kWord && n >= 4 && (prep && !numBefore || st.punct(i-1, ':')) && st.wardNumber(i+1) {
+		st.add(i, i, phigate.LOCATION, 0.75, "ward")
+		return
+	}
+	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i) {
+		st.add(i, i, phigate.LOCATION, 0.6, "ward")
+		return
+	}
+	if st.unknown(i) && t.kind == kWord && n >= 2 && n <= 5 && (t.shape == sUpper || !st.mixed && t.shape == sLower) &&
+		!prep && st.unitAfter(i) && (st.toks[i+1].shape == t.shape || st.mixed) {
+		st.add(i, i, phigate.LOCATION, 0.6, "acronym-place") // "GH EW", "GH attorneys"
+		return
+	}
+	if st.mixed && t.shape == sTitle && t.kind == kWord && (st.is(p, "from") || st.is(p, "at")) && !st.sentenceStart(i) &&
+		t.flags&(fName|fProper|fCity) != 0 && t.flags&(fClinical) == 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
+		st.kws[i]&kwState == 0 {
+		st.add(i, i, phigate.LOCATION, 0.5, "capital-place") // "Surgeon from Harbor"
+	}
+	// "of" names a place after a name ("Shynsina of Ganflaswick"), not
+	// after a dose ("dose of Levoquin").
+	ofName := !st.is(p, "of") || p > 0 && st.toks[p-1].shape == sTitle
+	if st.mixed && t.shape == sTitle && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
+		e := i
+		if st.unknownPair(i) {
+			e = i + 1 // "at Camu Vedoa"
+		}
+		st.add(i, e, phigate.LOCATION, 0.5, "capital-place") // "daughter Rot of Kynspouridge"
+	}
+	if !prep && !st.is(p, "by") {
+		return
+	}
+	acronym := st.unknown(i) && t.kind == kWord && n >= 2 && n <= 5 && (t.shape == sUpper || !st.mixed && t.shape == sLower) &&
+		!numBefore && st.num(i-1) < 0
+	if st.unknown(i) && t.kind == kWord && n >= 4 && numBefore && st.is(p, "to") {
+		st.add(i, i, phigate.LOCATION, 0.7, "ward")
+		return
+	}
+	if acronym && (st.kw(p-1)&kwMove != 0 || st.kw(p)&kwMove != 0 || st.unitAfter(i)) {
+		st.add(i, i, phigate.LOCATION, 0.75, "acronym-place")
+		return
+	}
+	if acronym && n <= 4 && !st.is(p, "by") && !st.followedByUnit(i) && st.num(i+1) < 0 && !st.punct(i+1, '/') {
+		st.add(i, i, phigate.LOCATION, 0.5, "acronym-place")
+		return
+	}
+	if st.mixed && t.shape == sTitle && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
+		t.flags&(fProper|fCity|fName) != 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
+		st.kw(p-1)&kwMove != 0 {
+		st.add(i, i, phigate.LOCATION, 0.6, "capital-place")
+		return
+	}
+	if !st.mixed && st.unknown(i) && t.kind == kWord && n >= 4 && (st.is(p, "from") || st.is(p, "in") || st.is(p, "near")) &&
+		(st.kw(p-1)&(kwRelation|kwMove|kwLive) != 0 || st.high && !st.is(p-1, "to")) && !st.nearWord(i) && !st.followedByUnit(i) {
+		st.add(i, i, phigate.LOCATION, 0.5, "unknown-place") // "daughter from POAFORD", "son in SLERTSEETON"
+	}
+	if st.is(i-1, "the") && st.regionPair(i) {
+		st.add(i, i+1, phigate.LOCATION, 0.5, "region") // "from the Eastern Shore"
+	}
+	if st.is(i, "dc") && t.shape == sUpper && (st.is(p, "in") || st.is(p, "from")) {
+		st.add(i, i, phigate.LOCATION, 0.7, "city") // Washington, DC
+	}
+}
+
+// wardNumber reports whether token i is a ward or floor number: one or
+// two digits standing alone, not a measurement, range or ordinal.
+func (st *state) wardNumber(i int) bool {
+	if st.num(i) < 0 || st.digits(i) > 2 || st.followedByUnit(i) || !st.adjacentNext(i) {
+		return false
+	}
+	j := i + 1
+	return !(st.punct(j, '/') || st.punct(j, '.') && j+1 < len(st.toks) && st.toks[j+1].kind != kPunct && st.adjacent(j) || st.punct(j, ':') || st.punct(j, '-') || st.punct(j, '%') ||
+		st.is(j, "st") || st.is(j, "nd") || st.is(j, "rd") || st.is(j, "th") || st.punct(j, '>'))
+}
+
+// adjacentNext is true when the token after i exists or i ends the text.
+func (st *state) adjacentNext(i int) bool { return i < len(st.toks) }
+
+// alnumWard matches a word glued to a ward number ("Quartermain7"), not
+// a count ("stoolsx2") or a known word with a number ("cpap7").
+func (st *state) alnumWard(k int) bool {
+	w := st.word(k)
+	i := 0
+	for i < len(w) && isLetter(w[i]) {
+		i++
+	}
+	if i < 4 || w[i-1]|0x20 == 'x' || st.lx.lookupFold(w[:i], st.buf[:]) != 0 {
+		return false
+	}
+	for _, c := range w[i:] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(w)-i <= 2
+}
+
+// placePairAt is placePair for pairs that start with a place word.
+func (st *state) placePairAt(j int) bool {
+	n := len(st.found)
+	st.placePair(j)
+	return len(st.found) > n
+}
+
+// placePair marks a two-word place of ordinary words after a movement
+// word ("went to Holy Cross", "from the Eastern Shore"): both words must
+// be able to name a place and one must be a name or a proper noun.
+func (st *state) placePair(j int) {
+	k := j + 1
+	if !st.placeWord(j, false) || !st.placeWord(k, false) || st.toks[k].newline || st.kw(k)&kwFacility != 0 {
+		return
+	}
+	named := (st.toks[j].flags|st.toks[k].flags)&(fName|fProper|fCity) != 0
+	if st.mixed && (st.toks[j].shape == sLower || st.toks[k].shape == sLower) || !named {
+		return
+	}
+	next := k + 1
+	if next < len(st.toks) && st.toks[next].kind == kWord && !st.toks[next].newline && st.kws[next]&(kwStop|kwPlacePrep) == 0 &&
+		st.toks[next].flags&fClinical == 0 && st.toks[next].end-st.toks[next].start > 1 {
+		return // a longer phrase, not a name
+	}
+	st.add(j, k, phigate.LOCATION, 0.6, "place-pair")
+}
+
+// stateName reports whether word i is a US state name ("maryland's" too).
+func (st *state) stateName(i int) bool {
+	w := lowerInto(st.buf[:0], st.word(i))
+	if len(w) > 2 && w[len(w)-2] == '\'' && w[len(w)-1] == 's' {
+		w = w[:len(w)-2]
+	}
+	return usStates[string(w)]
+}
+
+// regionPair reports whether words i and i+1 name a region ("Eastern
+// Shore", "North Shore"): both capitalised, one a proper noun or place, no
+// clinical or function word, and nothing but punctuation after them.
+func (st *state) regionPair(i int) bool {
+	k := i + 1
+	if k >= len(st.toks) || st.toks[i].kind != kWord || st.toks[k].kind != kWord || st.toks[k].newline {
+		return false
+	}
+	a, b := st.toks[i], st.toks[k]
+	caps := st.mixed && a.shape == sTitle && b.shape == sTitle || !st.mixed && a.shape == sUpper && b.shape == sUpper
+	if !caps || (a.flags|b.flags)&fClinical != 0 || (st.kws[i]|st.kws[k])&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) != 0 {
+		return false
+	}
+	if a.flags&(fProper|fCity) == 0 || b.flags&(fName|fProper|fCity) == 0 {
+		return false
+	}
+	n := k + 1
+	return n >= len(st.toks) || st.toks[n].kind == kPunct || st.toks[n].newline
+}
+
+// capitalPlace marks, in mixed-case text, the capitalised words after a
+// movement word ("transferred from Good Sam"): capitals inside a sentence
+// make a proper name whatever the words are.
+func (st *state) capitalPlace(j int) bool {
+	if !st.mixed || j >= len(st.toks) || st.sentenceStart(j) {
+		return false
+	}
+	e := j - 1
+	for k := j; k < len(st.toks) && k-j < 3 && st.toks[k].kind == kWord && st.toks[k].shape == sTitle &&
+		(k == j || !st.toks[k].newline) && st.toks[k].flags&fClinical == 0 &&
+		st.kws[k]&(kwMonth|kwWeekday|kwTitle|kwRelation) == 0 && st.kws[k]&kwGeneric == 0; k++ {
+		e = k
+	}
+	if e < j || e == j && st.toks[j].flags&fCore != 0 && st.toks[j].flags&(fName|fProper|fCity) == 0 {
+		return false
+	}
+	st.add(j, e, phigate.LOCATION, 0.6, "capital-place")
+	return true
+}
+
+// cityAfterStreet marks the town after a street address ("123 Main
+// Street, Springfield"), up to two capitalised words before a comma, a
+// state, a ZIP code or the end of the line.
+func (st *state) cityAfterStreet(e int) {
+	j := e + 1
+	if st.punct(j, ',') {
+		j++
+	}
+	k := j
+	for k < len(st.toks) && k-j < 2 && st.toks[k].kind == kWord && st.toks[k].shape != sLower && !st.toks[k].newline &&
+		st.toks[k].flags&fClinical == 0 && !st.stateName(k) {
+		k++
+	}
+	if k > j {
+		st.add(j, k-1, phigate.LOCATION, 0.85, "street-city")
+	}
+}
+
+// unitAfterStreet extends a street address over ", Apt 3B", "Suite 100",
+// "Unit 5" or "#4".
+func (st *state) unitAfterStreet(e int) int {
+	j := e + 1
+	if st.punct(j, ',') {
+		j++
+	}
+	if st.is(j, "apt") || st.is(j, "apartment") || st.is(j, "suite") || st.is(j, "ste") || st.is(j, "unit") || st.is(j, "room") {
+		j++
+		if st.punct(j, '.') || st.punct(j, '#') {
+			j++
+		}
+	} else if st.punct(j, '#') {
+		j++
+	} else {
+		return e
+	}
+	if j < len(st.toks) && (st.toks[j].kind == kNum || st.toks[j].kind == kAlnum || st.toks[j].end-st.toks[j].start == 1) {
+		return j
+	}
+	return e
+}
+
+// placePrep reports whether word p is a preposition that introduces a
+// place ("in", "from", "of", "near", "to", "at").
+func (st *state) placePrep(p int) bool {
+	return st.is(p, "in") || st.is(p, "from") || st.is(p, "of") || st.is(p, "near") || st.is(p, "to") || st.is(p, "at")
+}

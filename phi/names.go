@@ -1,0 +1,356 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// Levels of evidence that a word is part of a person's name.
+const (
+	lvNone   = iota // no context: the word must be an unambiguous name
+	lvWeak          // "per", "spoke with", "aware": a dictionary name
+	lvMedium        // "nurse", a credential after: a name-like word
+	lvKin           // "wife", "son": also a common word that is a first name ("son Bill")
+	lvCred          // before "RN", "RRT": any name but a core English word
+	lvStrong        // "Dr", "Mrs": almost any word
+)
+
+var levelConf = [...]float32{lvNone: 0.6, lvWeak: 0.75, lvMedium: 0.85, lvKin: 0.85, lvCred: 0.9, lvStrong: 0.95}
+
+// findNames finds person names from titles, roles, relations, credentials,
+// initials and the name dictionaries.
+func (st *state) findNames() {
+	for i := 0; i < len(st.toks); i++ {
+		k := st.kws[i]
+		switch {
+		case k&kwTitle != 0 && st.titleLevel(i) > 0:
+			st.nameAfter(i, st.titleLevel(i), "title-name")
+		case k&kwRelation != 0:
+			st.nameAfter(i, lvKin, "relation-name")
+		case k&kwRole != 0 && st.toks[i].kind == kWord:
+			lv := lvKin
+			if k&kwCredAmbiguous != 0 || st.toks[i].end-st.toks[i].start <= 3 {
+				lv = lvMedium
+			}
+			st.nameAfter(i, lv, "role-name")
+		case k&kwVerb != 0:
+			st.nameAfter(i, lvWeak, "context-name")
+		case k&kwPrep != 0:
+			st.nameAfter(i, lvNone, "prep-name")
+		}
+		if k&(kwCred|kwPost) != 0 || k&(kwRole|kwRelation) != 0 && st.punct(i-1, '(') {
+			st.nameBefore(i)
+		}
+		if st.isInitial(i) || st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start == 1 && st.kw(i-1)&kwVerb != 0 {
+			st.initialName(i)
+			if st.punct(i-1, ',') || st.toks[i].space {
+				st.dottedCredential(i)
+			}
+		}
+		if st.toks[i].kind == kWord && st.toks[i].flags&(fAmbiguous|fFirst) == fAmbiguous|fFirst && st.kw(i+1)&kwPost != 0 &&
+			(!st.mixed || !st.sentenceStart(i)) && st.kws[i]&kwStop == 0 {
+			st.addName(i, i, lvNone, "name-report") // "bill called", "grace made aware"
+		}
+		if st.kws[i]&kwPhoneWord != 0 {
+			st.nameBeforePhone(i)
+		}
+		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
+			st.introName(i)
+		}
+		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
+			e := i
+			if st.toks[i].flags&fFirst != 0 {
+				e = st.extendName(i)
+			}
+			st.addName(i, e, lvNone, "dictionary-name")
+			st.coordinatedName(e)
+		}
+	}
+	st.signatureLines()
+	if st.high {
+		st.highNames()
+	}
+}
+
+// titleLevel is the evidence a title gives: "MS" may be mental status and
+// "MR" mitral regurgitation, so without a period they need a name-like
+// word after them; before ":" or "," they are no title.
+func (st *state) titleLevel(i int) int {
+	if st.punct(i+1, ':') || st.punct(i+1, ',') || st.punct(i+1, '/') {
+		return 0
+	}
+	if st.is(i, "ms") || st.is(i, "mr") || st.is(i, "miss") {
+		if st.toks[i].shape == sLower && st.is(i, "ms") && !st.punct(i+1, '.') {
+			return 0
+		}
+		if st.toks[i].shape == sTitle && !st.is(i, "miss") && (st.mixed || st.punct(i+1, '.')) {
+			return lvStrong // "Mr. Roan": mitral regurgitation and mental status are "MR", "MS"
+		}
+		return lvCred // "MS" may be mental status, "MR" mitral regurgitation
+	}
+	return lvStrong
+}
+
+// isInitial reports whether token i is a single letter, optionally with ".".
+func (st *state) isInitial(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	return t.kind == kWord && t.end-t.start == 1 && (st.toks[i].shape == sUpper || st.punct(i+1, '.') && st.adjacent(i))
+}
+
+// skipGlue moves from token i over punctuation that may sit between a
+// trigger and a name: ". , : ( - \" '".
+func (st *state) skipGlue(i int) int {
+	for n := 0; n < 3 && i < len(st.toks) && st.toks[i].kind == kPunct; n++ {
+		switch st.text[st.toks[i].start] {
+		case '.', ',', ':', '(', '-', '"', '\'':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// accept reports whether word i can be part of a name at level lv.
+func (st *state) accept(i, lv int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	if t.kind != kWord || t.end-t.start < 2 && lv < lvStrong {
+		return false
+	}
+	f, k := t.flags, st.kws[i]
+	named := f&fName != 0
+	// SCOWL 70 holds many rare nouns that are also names (martin, morris):
+	// for a common name only the core list (SCOWL 50) makes it a word.
+	// A common first name outweighs an English homograph (martin, carol);
+	// a common surname a rarer one (carey, not tan or high); any name a
+	// word found only in the largest list (suzette).
+	core := f&fCore != 0 && f&fFirstTop == 0
+	common := f&fAmbiguous != 0 || core || f&fCommon != 0 && f&(fFirstTop|fLastTop) == 0 || f&fRare != 0 && !named
+	oov := f&(fCommon|fCore|fRare|fProper|fClinical|fCity|fName) == 0
+	capital := t.shape == sTitle || t.shape == sUpper
+	if st.mixed && !capital && lv < lvMedium {
+		return false
+	}
+	if lv < lvStrong && t.end-t.start > 2 && st.kws[i]&kwState != 0 {
+		return false // "Florida", "Maryland": states are no names
+	}
+	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
+		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.nameLike(st.nextWord(i))
+	}
+	clinical := f&fClinical != 0
+	switch lv {
+	case lvStrong:
+		return k&kwNotNameAfterTitle == 0 && !(clinical && !named)
+	case lvKin:
+		if clinical && st.mixed && t.shape == sTitle && f&fFirst != 0 {
+			return true // "Son, Ed, was updated"
+		}
+		if st.mixed && t.shape == sTitle && !clinical && !core && t.end-t.start > 2 {
+			return true // "Sons Smokey, Morris and Roger"
+		}
+		properOnly := f&(fProper|fCore|fCommon|fClinical|fCity) == fProper
+		rareOnly := f&(fRare|fCore|fCommon|fClinical|fProper) == fRare && t.shape != sLower
+		// A relative's name is rarely an English word: in caseless text
+		// any unknown word after "daughter" is taken ("DAUGHTER KEARMOFE").
+		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 && (st.oovNameShape(i) || !st.mixed) ||
+			(properOnly || rareOnly) && t.end-t.start > 2)
+	case lvCred:
+		return !clinical && (named && (!core || f&fFirst != 0) || oov && t.end-t.start > 1)
+	case lvMedium:
+		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) ||
+			oov && t.end-t.start > 2 && st.oovNameShape(i))
+	case lvWeak:
+		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2 ||
+			oov && (st.unknownPair(i) || st.unknownPair(i-1)))
+	default:
+		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
+			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
+		}
+		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
+			f&(fFirst|fLast) != 0
+	}
+}
+
+// unknownPair reports whether words i and i+1 are both in no dictionary,
+// three or more letters each, on one line and in one case: a first name
+// and a surname nobody listed ("Tensine Trechoabraiman MD"); misspelt
+// words seldom come in pairs.
+func (st *state) unknownPair(i int) bool {
+	j := i + 1
+	if i < 0 || j >= len(st.toks) || !st.adjacentWord(i, j) || st.toks[j].newline {
+		return false
+	}
+	a, b := st.toks[i], st.toks[j]
+	return st.unknown(i) && st.unknown(j) && a.kind == kWord && b.kind == kWord && a.end-a.start > 2 && b.end-b.start > 2 &&
+		(a.shape == b.shape || a.shape == sTitle && b.shape == sTitle) && (!st.mixed || a.shape != sLower)
+}
+
+// sentenceStart reports whether word i starts a sentence or a line, where
+// a capital says nothing.
+func (st *state) sentenceStart(i int) bool {
+	if i == 0 || st.toks[i].newline {
+		return true
+	}
+	p := i - 1
+	for p >= 0 && (st.punct(p, '"') || st.punct(p, '(') || st.punct(p, '\'')) {
+		p--
+	}
+	return p < 0 || st.toks[p].newline && st.toks[p].kind == kPunct || st.punct(p, '.') || st.punct(p, '!') || st.punct(p, '?') ||
+		st.punct(p, ':') || st.punct(p, '-') || st.punct(p, ';')
+}
+
+// oovNameShape reports whether an unknown word i looks like a name rather
+// than a misspelt word: capitalised in mixed-case text; elsewhere followed
+// by a report word, a credential, a name or punctuation.
+func (st *state) oovNameShape(i int) bool {
+	if st.mixed {
+		return st.toks[i].shape == sTitle || st.toks[i].shape == sUpper
+	}
+	j := i + 1
+	if j >= len(st.toks) || st.toks[j].newline || st.toks[j].kind == kPunct && !st.punct(j, '/') {
+		return true
+	}
+	return st.kws[j]&(kwPost|kwCred) != 0 || st.toks[j].kind == kWord && st.toks[j].flags&fName != 0 &&
+		st.toks[j].flags&(fCore|fClinical|fAmbiguous) == 0 || st.unknown(j) && st.nameFollows(j) ||
+		st.unknown(j) && st.toks[j].kind == kWord && st.toks[j].end-st.toks[j].start > 2 && st.adjacentWord(i, j) // two unknown words: a full name
+}
+
+// nameFollows reports whether a report word or another name follows word i.
+func (st *state) nameFollows(i int) bool {
+	j := i + 1
+	return st.kw(j)&(kwPost|kwCred) != 0 || j < len(st.toks) && st.toks[j].kind == kWord && st.toks[j].flags&fName != 0 &&
+		st.toks[j].flags&(fCore|fClinical|fAmbiguous) == 0
+}
+
+// nextWord returns the index of the next word after i, skipping glue.
+func (st *state) nextWord(i int) int { return st.skipGlue(i + 1) }
+
+// nameAfter marks the name that follows trigger i.
+func (st *state) nameAfter(i, lv int, rec string) {
+	j := st.skipGlue(i + 1)
+	if j < len(st.toks) && st.toks[j].newline || lv < lvStrong && st.punct(i+1, '.') && st.kws[i]&kwTitle == 0 {
+		return // a name does not follow on the next line or sentence
+	}
+	if lv == lvStrong && st.kw(j)&kwTitle != 0 {
+		j = st.skipGlue(j + 1)
+	}
+	if lv == lvMedium && (st.is(j, "is") || st.is(j, "was")) {
+		j = st.skipGlue(j + 1)
+		if st.kw(j)&kwTitle != 0 {
+			j, lv = st.skipGlue(j+1), lvStrong
+		}
+	}
+	for n := 0; n < 4; n++ {
+		e := st.nameChain(j, lv)
+		if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper &&
+			j+1 < len(st.toks) && st.toks[j+1].kind != kWord {
+			e = j // "MS S. CARE": an initial stands for the name
+		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
+			e = j // "mr I remained"
+		}
+		if e < j {
+			return
+		}
+		st.addName(j, e, lv, rec)
+		if lv < lvMedium {
+			return
+		}
+		// lists: "sons Smokey, Morris and Roger", "Drs Ferullo and Saeed"
+		k := e + 1
+		if !(st.punct(k, ',') || st.is(k, "and") || st.punct(k, '&')) {
+			return
+		}
+		k++
+		if st.is(k, "and") || st.punct(k, '&') {
+			k++
+		}
+		if st.kw(k)&kwTitle != 0 {
+			k = st.skipGlue(k + 1)
+		}
+		j = k
+		lv = min(lv, lvMedium)
+	}
+}
+
+// nameChain returns the last token of the name starting at j (first
+// word accepted at lv, following words at lvMedium), or -1.
+func (st *state) nameChain(j, lv int) int {
+	if st.isInitial(j) && (lv >= lvMedium) {
+		k := j + 1
+		if st.punct(k, '.') {
+			k++
+		}
+		if st.accept(k, max(lv, lvMedium)) {
+			return st.extendName(k)
+		}
+		return -1
+	}
+	if !st.accept(j, lv) {
+		return -1
+	}
+	return st.extendName(j)
+}
+
+// extendName extends a name ending at word e over further name words,
+// initials and hyphenated parts.
+func (st *state) extendName(e int) int {
+	for n := 0; n < 3; n++ {
+		k := e + 1
+		switch {
+		case st.punct(k, '-') && st.adjacent(e) && st.adjacent(k) && st.toks[k+1].kind == kWord && st.accept(k+1, lvMedium):
+			e = k + 1
+			continue
+		case st.isInitial(k) && st.punct(k+1, '.') && st.accept(k+2, lvMedium) && !st.toks[k].newline:
+			e = k + 2
+			continue
+		case st.isInitial(k) && st.toks[k].shape == sUpper && !st.punct(k+1, '.') && st.accept(k+1, lvMedium) && !st.toks[k].newline:
+			e = k + 1
+			continue
+		}
+		if k < len(st.toks) && !st.toks[k].newline && (st.accept(k, lvMedium) && st.nameLike(k) ||
+			st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 && st.adjacentWord(e, k) &&
+				(!st.mixed || st.toks[k].shape != sLower)) {
+			e = k
+			continue
+		}
+		if st.surnameAfterFirst(e, k) {
+			e = k
+		}
+		break
+	}
+	return e
+}
+
+// surnameAfterFirst accepts a surname that is also a word ("Frances
+// Baker", "Arthur Wilson") right after a first name, when no content word
+// follows it.
+func (st *state) surnameAfterFirst(e, k int) bool {
+	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[e].flags&fFirst == 0 ||
+		st.toks[k].flags&fLast == 0 || st.kws[k]&(kwStop|kwCred|kwTitle) != 0 || !st.adjacentWord(e, k) {
+		return false
+	}
+	if st.mixed && st.toks[k].shape == sLower {
+		return false
+	}
+	n := k + 1
+	return n >= len(st.toks) || st.toks[n].kind != kWord || st.toks[n].newline || st.kws[n]&(kwStop|kwPost|kwCred) != 0
+}
+
+// adjacentWord reports whether k directly follows e with only a space.
+func (st *state) adjacentWord(e, k int) bool { return k == e+1 && st.toks[k].space }
+
+// nameLike is true for a dictionary name or an unknown capitalised word.
+func (st *state) nameLike(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	f := st.toks[i].flags
+	return f&fName != 0 || f&(fCommon|fCore|fClinical) == 0
+}
+
+func (st *state) addName(i, j, lv int, rec string) {
+	st.add(i, j, phigate.NAME, levelConf[lv], rec)
+}

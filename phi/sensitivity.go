@@ -1,0 +1,36 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// Sensitivity says how much precision a Scanner gives up for recall.
+type Sensitivity uint8
+
+// The sensitivities. DefaultSensitivity is the zero value: findings rest
+// on a dictionary or on context. HighSensitivity also reports words that
+// are in no dictionary where a name could stand (a capitalised unknown
+// word inside a sentence, an unknown word beside a first name, a title or
+// a report word), with a lower confidence: meant for text that goes to a
+// vendor without a BAA, where a missed name costs more than a masked word.
+const (
+	DefaultSensitivity Sensitivity = iota
+	HighSensitivity
+)
+
+// String returns "default" or "high".
+func (s Sensitivity) String() string {
+	if s == HighSensitivity {
+		return "high"
+	}
+	return "default"
+}
+
+// ParseSensitivity reads "default" (or "") and "high". Codes: EINVALID.
+func ParseSensitivity(v string) (Sensitivity, error) {
+	switch v {
+	case "", "default":
+		return DefaultSensitivity, nil
+	case "high":
+		return HighSensitivity, nil
+	}
+	return 0, phigate.Errorf(phigate.EINVALID, "phi.ParseSensitivity", "unknown sensitivity (want default or high)")
+}

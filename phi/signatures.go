@@ -1,0 +1,251 @@
+package phi
+
+// The name recognisers that look back from a word after the name
+// (credentials, report words, phone words) or at a whole line.
+
+// nameBefore marks the name before a credential ("Mary Hulse, RN") or a
+// report word ("Dr. X aware").
+func (st *state) nameBefore(i int) {
+	lv, ok := st.beforeLevel(i)
+	if !ok {
+		return
+	}
+	st.nameBeforeAt(i, lv)
+}
+
+// dottedCredentials are credentials also written with periods ("R.N.").
+var dottedCredentials = map[string]bool{"rn": true, "md": true, "np": true, "pa": true, "lpn": true, "rrt": true, "do": true,
+	"msw": true, "phd": true, "cna": true, "bsn": true, "rph": true}
+
+// dottedCredential marks the name before a credential written with
+// periods ("Whoia Betshea, R.N.") when token i is its first letter.
+func (st *state) dottedCredential(i int) {
+	var key [4]byte
+	n, j := 0, i
+	for n < len(key) && st.isInitial(j) && st.punct(j+1, '.') && st.adjacent(j) && (j == i || st.adjacent(j-1)) {
+		key[n] = st.text[st.toks[j].start] | 0x20
+		n, j = n+1, j+2
+	}
+	if n < 2 || !dottedCredentials[string(key[:n])] || st.toks[i].shape != sUpper {
+		return
+	}
+	st.nameBeforeAt(i, lvCred)
+}
+
+// nameBeforeAt marks the name before word i at evidence level lv.
+func (st *state) nameBeforeAt(i, lv int) {
+	cred := lv > lvWeak
+	j := i - 1
+	if st.punct(j, ',') || st.punct(j, '(') {
+		j--
+	}
+	e := j
+	for n := 0; n < 4 && j >= 0; n++ {
+		switch {
+		case st.accept(j, lv) && (n == 0 || st.nameLike(j) || cred):
+			j--
+		case n == 0 && st.firstAndUnknown(j):
+			j -= 2 // "grace dudak aware": a first name and an unknown surname
+			n = 4
+		case n == 0 && st.unknownPair(j-1):
+			j -= 2 // "Tensine Trechoabraiman MD": two unknown words
+			n = 4
+		case st.punct(j, '.') && j > 0 && st.isInitial(j-1) && n > 0:
+			j -= 2
+		case st.isInitial(j) && n > 0:
+			j--
+		case st.punct(j, '-') && n > 0 && st.adjacent(j-1) && st.adjacent(j) && j > 0 && st.toks[j-1].kind == kWord:
+			j -= 2
+		default:
+			n = 4
+			continue
+		}
+		if j >= 0 && j+1 < len(st.toks) && st.toks[j+1].newline {
+			break
+		}
+	}
+	if j < e {
+		s := j + 1
+		for s < e && st.toks[s].kind == kPunct {
+			s++
+		}
+		st.addName(s, e, lv, "credential-name")
+	}
+}
+
+// beforeLevel is the evidence that word i, after a name, gives: a
+// credential ("RN", or "MD" after a name-like word), a role or relation in
+// parentheses, or a report word ("aware"). ok is false for "Towson, MD".
+func (st *state) beforeLevel(i int) (lv int, ok bool) {
+	cred := st.kws[i]&kwCred != 0 && (st.toks[i].shape == sUpper || st.kws[i]&kwPost == 0)
+	if cred && st.kws[i]&kwCredAmbiguous != 0 {
+		p := i - 1
+		if st.punct(p, ',') {
+			p--
+		}
+		if p >= 0 && st.toks[i].shape == sUpper && st.kws[i]&kwState != 0 &&
+			st.toks[p].flags&fCity != 0 && st.kw(p-1)&(kwPlacePrep|kwLive) != 0 {
+			return 0, false // "from Towson, MD": a city and its state
+		}
+		cred = st.knownName(p) || st.hyphenName(p) ||
+			st.nameLike(p) && (st.knownName(p-1) || st.isInitial(p-1) || st.punct(p-1, '.') && st.isInitial(p-2))
+	}
+	if st.kws[i]&(kwRole|kwRelation) != 0 && st.punct(i-1, '(') && st.punct(i+1, ')') {
+		cred = true
+	}
+	switch {
+	case !cred:
+		return lvWeak, true
+	case st.kws[i]&kwCredAmbiguous != 0:
+		return lvKin, true
+	}
+	return lvCred, true
+}
+
+// knownName reports whether word p is a dictionary name and no word.
+func (st *state) knownName(p int) bool {
+	return p >= 0 && p < len(st.toks) && st.toks[p].flags&fName != 0 && st.toks[p].flags&(fCommon|fCore|fClinical) == 0
+}
+
+// hyphenName reports whether word p ends a hyphenated name with an
+// unknown part ("Stord-Painter").
+func (st *state) hyphenName(p int) bool {
+	return st.punct(p-1, '-') && st.adjacent(p-1) && st.adjacent(p-2) && (st.unknown(p) || st.unknown(p-2))
+}
+
+// firstAndUnknown reports whether word j is an unknown word of four or
+// more letters right after a first name.
+func (st *state) firstAndUnknown(j int) bool {
+	return j > 0 && st.unknown(j) && st.toks[j].kind == kWord && st.toks[j].end-st.toks[j].start > 3 &&
+		st.toks[j-1].flags&fFirst != 0 && st.toks[j-1].flags&fClinical == 0 && st.adjacentWord(j-1, j)
+}
+
+// initialName marks "E. Welsh" and "J Smith".
+func (st *state) initialName(i int) {
+	if st.is(i, "a") || st.is(i, "i") && !st.punct(i+1, '.') {
+		return
+	}
+	k := i + 1
+	if st.punct(k, '.') {
+		k++
+	} else if st.toks[i].shape != sUpper && !(st.kw(i-1)&kwVerb != 0 && k < len(st.toks) && st.toks[k].flags&fLast != 0 &&
+		st.toks[k].flags&(fCore|fClinical) == 0) {
+		return
+	}
+	if k >= len(st.toks) || st.toks[k].newline {
+		return
+	}
+	f := st.toks[k].flags
+	dot := st.punct(i+1, '.')
+	top := st.toks[i].shape == sUpper && f&fLastTop != 0 && f&fClinical == 0
+	named := f&fName != 0 && st.accept(k, lvMedium)
+	oovOK := st.accept(k, lvMedium) && dot && st.toks[i].shape == sUpper &&
+		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.mixed && st.toks[k].shape == sTitle)
+	// "G. DRIESTON": an initial with a period before an unknown word.
+	unknownOK := dot && st.toks[i].shape == sUpper && st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 &&
+		st.toks[k].shape != sLower && st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord && !st.nearWord(k)
+	if named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) {
+		st.addName(i, st.extendName(k), lvMedium, "initial-name")
+	}
+}
+
+// signatureLines marks short lines made only of names ("Marie Munroe").
+func (st *state) signatureLines() {
+	for i := 0; i < len(st.toks); {
+		j := i + 1
+		for j < len(st.toks) && !st.toks[j].newline {
+			j++
+		}
+		st.signatureLine(i, j)
+		i = j
+	}
+}
+
+func (st *state) signatureLine(i, j int) {
+	words, named := 0, 0
+	for k := i; k < j; k++ {
+		t := st.toks[k]
+		switch {
+		case t.kind == kPunct && (st.punct(k, '.') || st.punct(k, ',') || st.punct(k, '-')):
+		case st.isInitial(k):
+		case t.kind == kWord && st.kws[k]&kwCred != 0:
+		case t.kind == kWord && st.accept(k, lvMedium) && st.nameLike(k):
+			words++
+			if t.flags&fName != 0 && t.flags&(fCommon|fCore) == 0 {
+				named++
+			}
+		default:
+			return
+		}
+	}
+	if words >= 1 && words <= 4 && named >= 1 && (words >= 2 || named == 1 && st.toks[i].shape != sLower) {
+		e := j - 1
+		for e > i && (st.toks[e].kind == kPunct || st.kws[e]&kwCred != 0) {
+			e-- // "Marie Munroe, RN": the credential is no part of the name
+		}
+		st.addName(i, e, lvMedium, "signature")
+	}
+}
+
+// nameBeforePhone marks the one or two name-like words before a phone
+// word in a contact list ("Lopie Certusi cell# 410-...").
+func (st *state) nameBeforePhone(i int) {
+	e := i - 1
+	if st.punct(e, ',') || st.punct(e, '-') || st.punct(e, ':') {
+		e--
+	}
+	s := e
+	for s >= 0 && e-s < 2 && st.toks[s].kind == kWord && !st.toks[min(s+1, e)].newline &&
+		(st.unknown(s) || st.toks[s].flags&fName != 0 && st.toks[s].flags&(fCore|fClinical) == 0) &&
+		(st.toks[s].shape == sTitle || !st.mixed && st.toks[s].shape == sUpper) && st.kws[s] == 0 {
+		s--
+	}
+	if s < e && e-s >= 2 {
+		st.addName(s+1, e, lvWeak, "contact-name")
+	}
+}
+
+// coordinatedName marks a first name joined to the name ending at e by
+// "and" ("Suzette and Hank").
+func (st *state) coordinatedName(e int) {
+	k := e + 1
+	if !st.is(k, "and") && !st.punct(k, '&') {
+		return
+	}
+	k++
+	if k >= len(st.toks) || st.toks[k].kind != kWord || st.toks[k].flags&fFirst == 0 || st.toks[k].flags&fClinical != 0 ||
+		st.kws[k]&kwStop != 0 || st.mixed && st.toks[k].shape == sLower {
+		return
+	}
+	st.addName(k, k, lvNone, "dictionary-name")
+}
+
+// introName marks the patient's name that opens a note's summary: one to
+// three words at the start of a sentence before "is a 70 yo" ("cian
+// portbro is a 70 yr old female"); token i is "is".
+func (st *state) introName(i int) {
+	k := i + 2
+	if k >= len(st.toks) || !(st.toks[k].kind == kNum || st.toks[k].kind == kAlnum && isDigit(st.text[st.toks[k].start])) {
+		return
+	}
+	s := i
+	for s > 0 && i-s < 3 && st.introWord(s-1) && !st.toks[s].newline {
+		s--
+	}
+	if s == i || !st.sentenceStart(s) {
+		return
+	}
+	named := false
+	for j := s; j < i; j++ {
+		named = named || st.unknown(j) || st.toks[j].flags&fName != 0 && st.toks[j].flags&(fCore|fCommon) == 0
+	}
+	if named {
+		st.addName(s, i-1, lvMedium, "intro-name")
+	}
+}
+
+// introWord reports whether word j can be part of the name before "is a".
+func (st *state) introWord(j int) bool {
+	t := st.toks[j]
+	return t.kind == kWord && t.end-t.start > 1 && st.kws[j] == 0 && t.flags&(fCore|fClinical) == 0 && (!st.mixed || t.shape != sLower)
+}

@@ -1,0 +1,62 @@
+package phi
+
+// nearWord reports whether word i is one edit (a letter left out, added,
+// changed, or two letters swapped) away from an ordinary or clinical
+// word: a misspelling ("RECIEVED", "INITALLY") rather than an unknown
+// name. Words longer than maxNear letters are not checked.
+func (st *state) nearWord(i int) bool {
+	w := st.word(i)
+	if len(w) < 4 || len(w) > maxNear {
+		return false
+	}
+	var low [maxNear + 1]byte
+	for k, c := range w {
+		low[k] = c | 0x20
+	}
+	var buf [maxNear + 1]byte
+	n := len(w)
+	for k := 0; k < n; k++ { // deletion
+		b := append(append(buf[:0], low[:k]...), low[k+1:n]...)
+		if st.isWord(b) {
+			return true
+		}
+	}
+	for k := 0; k+1 < n; k++ { // transposition
+		b := append(buf[:0], low[:n]...)
+		b[k], b[k+1] = b[k+1], b[k]
+		if st.isWord(b) {
+			return true
+		}
+	}
+	for k := 0; k < n; k++ { // substitution
+		b := append(buf[:0], low[:n]...)
+		for c := byte('a'); c <= 'z'; c++ {
+			if c != low[k] {
+				b[k] = c
+				if st.isWord(b) {
+					return true
+				}
+			}
+		}
+	}
+	for k := 0; k <= n; k++ { // insertion
+		b := append(append(append(buf[:0], low[:k]...), 'a'), low[k:n]...)
+		for c := byte('a'); c <= 'z'; c++ {
+			b[k] = c
+			if st.isWord(b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxNear is the longest word nearWord checks.
+const maxNear = 14
+
+// isWord reports whether b (lower case) is an ordinary or clinical word
+// that is no name.
+func (st *state) isWord(b []byte) bool {
+	f := st.lx.lookup(b)
+	return f&(fCommon|fCore|fClinical) != 0 && f&(fFirstTop|fLastTop) == 0
+}
