@@ -234,9 +234,9 @@ func openServingAudit(d *deployment) (*audit.Log, error) {
 	return l, nil
 }
 
-// auditHasher returns the Hasher of patient identifiers. The keys package
-// provides it; until it is wired, patients are given by --patient-hmac.
-var auditHasher = func(d *deployment) phigate.Hasher { return nil }
+// auditHasher returns the Hasher of patient identifiers: the deployment's
+// keys (nil without them; patients are then given by --patient-hmac).
+var auditHasher = func(d *deployment) phigate.Hasher { return d.hasher() }
 
 // ensureAuditSigningKey reads the node's Ed25519 checkpoint key, creating it
 // (mode 0600) on first use.

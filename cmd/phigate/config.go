@@ -33,6 +33,7 @@ type Config struct {
 	Server         ServerConfig  `toml:"server"`
 	Auth           AuthConfig    `toml:"auth"`
 	Gateway        GatewayConfig `toml:"gateway"`
+	Keys           KeysConfig    `toml:"keys"`
 }
 
 // GatewayConfig configures the AI gateway (/v1/...).
@@ -68,6 +69,7 @@ func DefaultConfig() Config {
 		DataDir:        DefaultDataDir,
 		LogLevel:       "info",
 		BootstrapAdmin: "admin",
+		Keys:           DefaultKeysConfig(),
 		Server: ServerConfig{
 			Listen:            server.DefaultAddr,
 			MetricsListen:     "127.0.0.1:9464",
@@ -112,7 +114,7 @@ func (c *Config) Validate() error {
 	if err := c.Auth.Validate(); err != nil {
 		return err
 	}
-	return nil
+	return c.Keys.validate()
 }
 
 // IsPostgres reports whether the database is a PostgreSQL URL.

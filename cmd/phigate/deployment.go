@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/postgres"
 	"github.com/phigate/phigate/server"
 	"github.com/phigate/phigate/sqlite"
@@ -38,6 +37,10 @@ type deployment struct {
 	configPath string
 	// storeErr is why the store could not be opened (doctor).
 	storeErr error
+	// envelope seals PHI at rest in store (phigate.Sealer, phigate.Hasher);
+	// ring holds the HMAC key and node signing keys (see keys.go).
+	envelope *keys.Envelope
+	ring     *keys.Ring
 	// audit is the audit log; access commands and routes refuse without it.
 	audit phigate.AuditLog
 }
@@ -61,7 +64,7 @@ func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger)
 	if err := ensureDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if err := ensureKeyFile(d.keyFile); err != nil {
+	if err := ensureKeyFile(d.keyFile, cfg.Keys.Passphrase); err != nil {
 		return nil, err
 	}
 	if cfg.Server.TLSCert == "" {
@@ -74,6 +77,10 @@ func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger)
 		return nil, err
 	}
 	d.store = store
+	if d.envelope, d.ring, err = m.openEnvelope(ctx, d); err != nil {
+		store.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -108,32 +115,13 @@ func ensureDataDir(dir string) error {
 	return nil
 }
 
-// ensureKeyFile creates the key file (0600) if it does not exist.
-func ensureKeyFile(path string) error {
+// ensureKeyFile creates the key file (0600, see package keys) if it does
+// not exist, sealed with passphrase when one is set.
+func ensureKeyFile(path, passphrase string) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
-	var k [32]byte
-	if _, err := rand.Read(k[:]); err != nil {
-		return fmt.Errorf("generate key: %w", err)
-	}
-	body := "# phigate key file: keep it secret and backed up apart from the data.\n" +
-		"kek-v1 " + base64.StdEncoding.EncodeToString(k[:]) + "\n"
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("key file %s cannot be created: %w", path, errors.Unwrap(err))
-	}
-	if _, err := f.WriteString(body); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("key file %s cannot be written: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("key file %s cannot be written: %w", path, err)
-	}
-	return f.Close()
+	return createKeyFile(path, passphrase)
 }
 
 // ensureCertificate creates a self-signed certificate if none exists.

@@ -26,7 +26,7 @@ type gatewayDeps struct {
 // engine, keys, audit and auth services are set here as they are wired
 // into the deployment; until all are, the gateway stays off.
 func (d *deployment) gatewayDeps(h *api.Handler) gatewayDeps {
-	return gatewayDeps{sealer: d.gatewaySealer(), audit: d.gatewayAudit(), authn: h.Authenticator}
+	return gatewayDeps{sealer: d.gatewaySealer(), hasher: d.hasher(), audit: d.gatewayAudit(), authn: h.Authenticator}
 }
 
 // registerGateway adds /v1/chat/completions, /v1/messages,

@@ -67,6 +67,7 @@ var commands = map[string]command{
 	"risk":            {"measure re-identification risk of a CSV (Expert Determination)", func(m *Main) Command { return &RiskCommand{m: m} }},
 	"anonymize":       {"generalise a CSV to k-anonymity with the least information loss", func(m *Main) Command { return &AnonymizeCommand{m: m} }},
 	"deid-structured": {"de-identify CSV, JSON lines and FHIR R4 records", func(m *Main) Command { return &StructuredDeidCommand{m: m} }},
+	"keys":            {"rotate, rewrap, retire and show key-encryption keys", func(m *Main) Command { return &KeysCommand{m: m} }},
 }
 
 // errUsage marks an error already explained by a usage message.

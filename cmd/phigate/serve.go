@@ -74,7 +74,7 @@ func (c *ServeCommand) openServers(ctx context.Context, d *deployment) (*server.
 	h.Logger = d.log
 	h.Register(mux)
 	if d.audit != nil { // sign-in, users, keys, roles and patients need the audit log
-		ah, err := d.newAccessHandler(context.Background(), h, nil, nil)
+		ah, err := d.newAccessHandler(context.Background(), h, d.sealer(), d.hasher())
 		if err != nil {
 			return nil, nil, err
 		}
