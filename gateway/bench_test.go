@@ -1,5 +1,3 @@
-//go:build phigate_deid
-
 package gateway_test
 
 import (
@@ -11,12 +9,14 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/gateway"
 	"github.com/phigate/phigate/phi"
 )
@@ -215,4 +215,13 @@ func BenchmarkSerial(b *testing.B) {
 			sc.Detect(nil, []byte(note))
 		}
 	})
+}
+
+func vendorURL(u string) phigate.VendorChange { return phigate.VendorChange{BaseURL: &u} }
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
 }

@@ -76,6 +76,9 @@ func (p PublicKey) Verify(msg, sig []byte) bool {
 // Equal reports whether p and o are the same key.
 func (p PublicKey) Equal(o PublicKey) bool { return p.b == o.b }
 
+// Bytes returns a copy of the raw 32-byte public key (not a secret).
+func (p PublicKey) Bytes() []byte { return append([]byte(nil), p.b[:]...) }
+
 // IsZero reports whether p is the zero value.
 func (p PublicKey) IsZero() bool { return p.b == [ed25519.PublicKeySize]byte{} }
 

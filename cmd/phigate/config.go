@@ -34,6 +34,7 @@ type Config struct {
 	Auth           AuthConfig    `toml:"auth"`
 	Gateway        GatewayConfig `toml:"gateway"`
 	Keys           KeysConfig    `toml:"keys"`
+	Audit          AuditConfig   `toml:"audit"`
 }
 
 // GatewayConfig configures the AI gateway (/v1/...).
@@ -70,6 +71,7 @@ func DefaultConfig() Config {
 		LogLevel:       "info",
 		BootstrapAdmin: "admin",
 		Keys:           DefaultKeysConfig(),
+		Audit:          DefaultAuditConfig(),
 		Server: ServerConfig{
 			Listen:            server.DefaultAddr,
 			MetricsListen:     "127.0.0.1:9464",
@@ -112,6 +114,9 @@ func (c *Config) Validate() error {
 		return errors.New("config: server.max_body_bytes must be positive")
 	}
 	if err := c.Auth.Validate(); err != nil {
+		return err
+	}
+	if err := c.Audit.validate(); err != nil {
 		return err
 	}
 	return c.Keys.validate()

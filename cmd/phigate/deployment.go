@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/audit"
 	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/postgres"
 	"github.com/phigate/phigate/server"
@@ -41,8 +43,12 @@ type deployment struct {
 	// ring holds the HMAC key and node signing keys (see keys.go).
 	envelope *keys.Envelope
 	ring     *keys.Ring
-	// audit is the audit log; access commands and routes refuse without it.
-	audit phigate.AuditLog
+	// audit is the audit log (auditlog as the root interface); every
+	// command and route that touches PHI or administers refuses without it.
+	audit    phigate.AuditLog
+	auditlog *audit.Log
+	// forwarder sends audit events to the SIEM (serve), if configured.
+	forwarder *audit.Forwarder
 }
 
 // paths fills the file locations from the configuration.
@@ -59,6 +65,12 @@ func (d *deployment) paths() {
 // self-signed certificate when none is configured, and opens the store. It
 // creates what is missing and overwrites nothing.
 func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger) (*deployment, error) {
+	return m.openDeploymentMode(ctx, cfg, log, false)
+}
+
+// openDeploymentMode is openDeployment; serving opens the audit log as a
+// serving node (signed checkpoints, mirror, SIEM) instead of as a tool.
+func (m *Main) openDeploymentMode(ctx context.Context, cfg Config, log *slog.Logger, serving bool) (*deployment, error) {
 	d := &deployment{cfg: cfg, log: log}
 	d.paths()
 	if err := ensureDataDir(cfg.DataDir); err != nil {
@@ -81,15 +93,64 @@ func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger)
 		store.Close()
 		return nil, err
 	}
+	open := openCLIAudit
+	if serving {
+		open = openServingAudit
+	}
+	if d.auditlog, err = open(d); err != nil {
+		store.Close()
+		return nil, err
+	}
+	d.audit = d.auditlog
+	d.envelope.OnError = d.auditCryptoFailure
 	return d, nil
 }
 
-// Close releases the store.
+// Close commits and closes the audit log (a serving node signs a last
+// checkpoint), stops the SIEM forwarder, then closes the store.
 func (d *deployment) Close() error {
-	if d.store != nil {
-		return d.store.Close()
+	var err error
+	if d.auditlog != nil {
+		err = d.auditlog.Close()
+		d.auditlog, d.audit = nil, nil
 	}
-	return nil
+	if d.forwarder != nil {
+		d.forwarder.Close()
+		d.forwarder = nil
+	}
+	if d.store != nil {
+		if cerr := d.store.Close(); err == nil {
+			err = cerr
+		}
+		d.store = nil
+	}
+	return err
+}
+
+// auditCryptoFailure records a value that failed to open (tampered, moved
+// or under a missing key version) as an alert event: the subject and place
+// are ids, never PHI.
+func (d *deployment) auditCryptoFailure(ctx context.Context, op, subject string, place phigate.Place, err error) {
+	e := &phigate.Event{Time: time.Now().UTC(), Actor: "system", Action: "alert.crypto", Outcome: phigate.OutcomeFailure,
+		Resource: place.Table + ":" + place.Field, Reason: phigate.ErrorCode(err),
+		RequestID: phigate.RequestIDFromContext(ctx), Source: phigate.SourceFromContext(ctx),
+		Fields: map[string]string{"op": op, "subject_kind": subjectKind(subject)}}
+	if d.audit != nil {
+		if rerr := d.audit.Record(ctx, e); rerr != nil && d.log != nil {
+			d.log.Error("audit of a crypto failure", "err", rerr.Error())
+		}
+	}
+	if d.log != nil {
+		d.log.Warn("protected value failed to open", "table", place.Table, "field", place.Field, "code", phigate.ErrorCode(err))
+	}
+}
+
+// subjectKind is the kind part of a subject ("patient" of "patient:123").
+func subjectKind(subject string) string {
+	if i := strings.IndexByte(subject, ':'); i >= 0 {
+		return subject[:i]
+	}
+	return "subject"
 }
 
 // ensureDataDir creates the data folder with mode 0700 and checks that it

@@ -59,6 +59,7 @@ var commands = map[string]command{
 	"detect":          {"find PHI in text files or stdin", func(m *Main) Command { return &DetectCommand{m: m} }},
 	"deid":            {"de-identify text files, folders or stdin", func(m *Main) Command { return &DeidCommand{m: m} }},
 	"eval":            {"score the PHI detector on a PhysioNet-format corpus", func(m *Main) Command { return &EvalCommand{m: m} }},
+	"patient":         {"administer patients (shred: crypto-shredding)", func(m *Main) Command { return &PatientCommand{m: m} }},
 	"user":            {"manage users (add, list, disable, enable, reset-mfa)", func(m *Main) Command { return &UserCommand{m: m} }},
 	"apikey":          {"manage API keys (create, list, revoke)", func(m *Main) Command { return &APIKeyCommand{m: m} }},
 	"role":            {"show roles and their permissions (list, show)", func(m *Main) Command { return &RoleCommand{m: m} }},
