@@ -53,9 +53,9 @@ phigate: first start. An administrator account was created; this password is sho
     user:     %s
     password: %s
 
-Sign in at %s/ (or with the CLI), change this one-time password, then enrol a
-second factor (an authenticator app or a passkey): until MFA is set up the account
-can do nothing but enrol.
+Sign in (POST %s/api/v1/auth/login; README "Quick start"), change this one-time
+password, then enrol a second factor (an authenticator app or a passkey): until MFA
+is set up the account can do nothing but enrol.
 
 `, u.Name, pw, url)
 	return nil
