@@ -59,27 +59,30 @@ left out, and the rest of its file written. Any failure makes the exit code 1. T
 summary counts replacements per category for text, and per rule target and category
 for structured records.
 
-Patients and dates (--method surrogate): all of a patient's dates move by one offset
-(intervals survive), the same in every file and, with --seed-file, in every run that
-uses that file (keep it secret). Structured records name their patient: a FHIR
-resource its Patient's id (Patient/ID), CSV and JSON lines the column or path given as
-"patient" in --config. A text file's patient comes from --patient-id-from:
+Patients and dates: all of a patient's dates move by one offset (intervals survive),
+the same in every file and, with --seed-file, in every run that uses that file (keep
+it secret): structured dates under date-shift rules in --config (the safe-harbor
+profile keeps their year alone), dates in text and free-text fields with --method
+surrogate. Structured records name their patient: a FHIR resource its Patient's id
+(Patient/ID), CSV and JSON lines the column or path given as "patient" in --config.
+A text file's patient comes from --patient-id-from:
   file        each file is a patient of its own (the default)
   name        the file's name up to its first dot: notes/12345.2023-07-22.txt is 12345
   dir         the folder that holds the file: notes/12345/discharge.txt is 12345
-  field:NAME  the first "NAME: value" line in its first 64 KiB (field: Patient-ID)
-A note whose id equals its patient's structured id shifts exactly as the records do.
-Structured dates move only under date-shift rules in --config (the safe-harbor profile
-keeps their year alone); dates in their free text move with --method surrogate.
+  field:NAME  the first "NAME: value" line in its first 64 KiB ("field" alone reads
+              Patient-ID); the value is always replaced, as an MRN
+A file without an id fails. A note whose id equals its patient's structured id shifts
+exactly as the patient's records do.
 
 Pseudonyms: structured ids and identifiers become random codes, the same for the same
 value within a run (FHIR references follow). With --mapping FILE the codes last across
 runs: FILE is read first if it exists, then rewritten with the new codes, every value
 sealed with the deployment's keys (its data folder's key file, or KMS: the flags below,
-PHIGATE_* variables or --phigate-config), so that authorised users can re-identify.
-Reading FILE needs the key that sealed it: another key fails and nothing is written.
-Both are recorded in the audit log (deid.mapping.read, deid.mapping.write). Without
---mapping nothing is kept.`
+PHIGATE_* variables or --phigate-config), so that authorised users holding the keys
+can re-identify. Reading FILE needs the key that sealed it: another key fails and
+nothing is written. Both are recorded in the audit log (deid.mapping.read,
+deid.mapping.write). Use a mapping in one run at a time. Without --mapping nothing
+is kept; text surrogates are never kept (--seed-file reproduces them).`
 
 // deidDeploymentFlags are the configuration flags deid offers for
 // --mapping; the rest of the configuration comes from --phigate-config and
