@@ -22,8 +22,8 @@ import (
 	"github.com/phigate/phigate/audit"
 	"github.com/phigate/phigate/gateway"
 	"github.com/phigate/phigate/keys"
-	"github.com/phigate/phigate/sqlite"
 	"github.com/phigate/phigate/phi"
+	"github.com/phigate/phigate/sqlite"
 )
 
 // benchNote builds a clinical note of about 2 KB with PHI of many kinds.
