@@ -15,7 +15,6 @@ import (
 	"github.com/phigate/phigate/audit"
 	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/postgres"
-	"github.com/phigate/phigate/server"
 	"github.com/phigate/phigate/sqlite"
 )
 
@@ -195,10 +194,20 @@ func ensureCertificate(certFile, keyFile string) error {
 	if cerr == nil || kerr == nil {
 		return fmt.Errorf("certificate %s and key %s: one exists without the other", certFile, keyFile)
 	}
-	if err := server.WriteSelfSigned(certFile, keyFile, time.Now(), server.DefaultCertValidity, nil); err != nil {
+	if _, err := keys.WriteSelfSignedCert(nil, certFile, keyFile, selfSignedHosts(), time.Now()); err != nil {
 		return fmt.Errorf("self-signed certificate: %w", err)
 	}
 	return nil
+}
+
+// selfSignedHosts are the names a generated certificate covers: localhost,
+// the host's name and the loopback addresses.
+func selfSignedHosts() []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if h, err := os.Hostname(); err == nil && h != "" && h != "localhost" {
+		hosts = append(hosts, h)
+	}
+	return hosts
 }
 
 // openStore opens the SQLite file or the PostgreSQL database of cfg.

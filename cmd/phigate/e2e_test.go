@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phigate/phigate/server"
+	"github.com/phigate/phigate/keys"
 )
 
 var (
@@ -268,7 +268,7 @@ func TestServeReloadsCertificateOnSIGHUP(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := server.WriteSelfSigned(cert, key, time.Now(), time.Hour, nil); err != nil {
+	if err := writeCert(cert, key, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p := startServe(t, dir, "--tls-cert", cert, "--tls-key", key)
@@ -290,7 +290,7 @@ func TestServeReloadsCertificateOnSIGHUP(t *testing.T) {
 	first := serial()
 	os.Remove(cert)
 	os.Remove(key)
-	if err := server.WriteSelfSigned(cert, key, time.Now(), 2*time.Hour, nil); err != nil {
+	if err := writeCert(cert, key, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p.cmd.Process.Signal(syscall.SIGHUP)
@@ -309,4 +309,10 @@ func TestServeReloadsCertificateOnSIGHUP(t *testing.T) {
 		t.Fatalf("old connection after reload: %q %v", buf, err)
 	}
 	p.stop(t)
+}
+
+// writeCert writes a self-signed certificate for the loopback names.
+func writeCert(cert, key string, now time.Time) error {
+	_, err := keys.WriteSelfSignedCert(nil, cert, key, []string{"localhost", "127.0.0.1", "::1"}, now)
+	return err
 }
