@@ -61,5 +61,6 @@ type Store interface {
 	VendorStore
 	ConversationStore
 	AuditStore
+	KeyStore
 	Close() error
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/api"
 	"github.com/phigate/phigate/auth"
+	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/policy"
 	"github.com/phigate/phigate/records"
 	"github.com/phigate/phigate/server"
@@ -128,7 +129,7 @@ func MustStack(t *testing.T) *stack {
 	srv := server.NewServer()
 	srv.Addr = "127.0.0.1:0"
 	srv.CertFile, srv.KeyFile = filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	if err := server.WriteSelfSigned(srv.CertFile, srv.KeyFile, time.Now(), time.Hour, nil); err != nil {
+	if err := writeCert(srv.CertFile, srv.KeyFile, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	srv.Handler, srv.Logger = mux, h.Logger
@@ -449,3 +450,9 @@ func phiValues() []string {
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
+
+// writeCert writes a self-signed certificate for the loopback names.
+func writeCert(cert, key string, now time.Time) error {
+	_, err := keys.WriteSelfSignedCert(nil, cert, key, []string{"localhost", "127.0.0.1", "::1"}, now)
+	return err
+}

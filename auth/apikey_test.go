@@ -52,7 +52,7 @@ func TestAPIKeys(t *testing.T) {
 		"ErrOutsideCIDR": {func(c *phigate.Credential) { c.Source = "10.2.0.1:1" }, phigate.EFORBIDDEN},
 		"ErrBadSource":   {func(c *phigate.Credential) { c.Source = "" }, phigate.EFORBIDDEN},
 		"ErrRoute":       {func(c *phigate.Credential) { c.Route = "POST /api/v1/users" }, phigate.EFORBIDDEN},
-		"ErrUnknown":     {func(c *phigate.Credential) { c.APIKey = secret[:len(secret)-1] + "A" }, phigate.EUNAUTHENTICATED},
+		"ErrUnknown":     {func(c *phigate.Credential) { c.APIKey = otherKey(secret) }, phigate.EUNAUTHENTICATED},
 		"ErrNoPrefix":    {func(c *phigate.Credential) { c.APIKey = secret[4:] }, phigate.EUNAUTHENTICATED},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -123,4 +123,15 @@ func TestCreateAPIKeyChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// otherKey changes one character in the middle of a key, so that it is
+// always a different, well-formed key.
+func otherKey(k string) string {
+	i := len(k) / 2
+	c := byte('A')
+	if k[i] == 'A' {
+		c = 'B'
+	}
+	return k[:i] + string(c) + k[i+1:]
 }

@@ -75,7 +75,7 @@ func (g *Guard) event(r *phigate.AccessRequest, d phigate.Decision) *phigate.Eve
 	}
 	e.Resource = r.Target
 	if r.PatientID != "" && g.Hasher != nil {
-		h := g.Hasher.HMAC("audit.patient", []byte(r.PatientID))
+		h := g.Hasher.HMAC(phigate.PatientDomain, []byte(r.PatientID))
 		e.Patients = []string{h}
 		if e.Resource == "" {
 			e.Resource = "patient:" + h

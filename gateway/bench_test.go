@@ -1,9 +1,8 @@
-//go:build phigate_deid
-
 package gateway_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,14 +10,20 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/audit"
 	"github.com/phigate/phigate/gateway"
+	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/phi"
+	"github.com/phigate/phigate/sqlite"
 )
 
 // benchNote builds a clinical note of about 2 KB with PHI of many kinds.
@@ -69,8 +74,46 @@ func echoUpstream() http.Handler {
 // in front of the same local upstream, offered 1,000 requests/s each,
 // interleaved in one run. Run it on 2 cores:
 //
-//	PHIGATE_BENCH_SECONDS=10 go test -tags phigate_deid -run '^$' -bench AddedLatency -benchtime 1x -cpu 2 ./gateway
-func BenchmarkAddedLatency(b *testing.B) {
+//	PHIGATE_BENCH_SECONDS=10 go test -run '^$' -bench AddedLatency -benchtime 1x -cpu 2 ./gateway
+func BenchmarkAddedLatency(b *testing.B) { benchAddedLatency(b, false) }
+
+// BenchmarkAddedLatencyDurable is BenchmarkAddedLatency with the real
+// services of a deployment behind the gateway: the audit log on SQLite
+// (every call's event committed to disk before it leaves, group commit)
+// and envelope encryption of the conversation maps with the keys package.
+func BenchmarkAddedLatencyDurable(b *testing.B) { benchAddedLatency(b, true) }
+
+// durable replaces the stand-ins of a gateway with the audit log and
+// envelope encryption of a real deployment, on a database of their own.
+func durable(b *testing.B) func(*gateway.Gateway) {
+	return func(g *gateway.Gateway) {
+		db := sqlite.NewDB(filepath.Join(b.TempDir(), "durable.db"))
+		if err := db.Open(); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		ring, err := keys.NewRing(nil, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		env := keys.NewEnvelope(ring, db)
+		sk, err := ring.SigningKey("bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		l := audit.NewLog()
+		l.Store, l.KeyName = db, sk.Node()
+		l.Signer = audit.FuncSigner{PublicKey: ed25519.PublicKey(sk.Public().Bytes()), SignFunc: sk.Sign}
+		if err := l.Open(); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { l.Close() })
+		g.Audit, g.Hasher = l, env
+		g.Conversations = &gateway.Conversations{Store: db, Sealer: env, Hasher: env}
+	}
+}
+
+func benchAddedLatency(b *testing.B, real bool) {
 	secs := 5
 	fmt.Sscan(getenv("PHIGATE_BENCH_SECONDS", "5"), &secs)
 	up := httptest.NewServer(echoUpstream())
@@ -83,7 +126,12 @@ func BenchmarkAddedLatency(b *testing.B) {
 	if err := sc.Open(); err != nil {
 		b.Fatal(err)
 	}
-	e := newEnv(b, func(g *gateway.Gateway) { g.Detector, g.Coder = sc, &gateway.DeidCoder{} })
+	e := newEnv(b, func(g *gateway.Gateway) {
+		g.Detector, g.Coder = sc, &gateway.DeidCoder{}
+		if real {
+			durable(b)(g)
+		}
+	})
 	url := up.URL + "/v1"
 	e.vendors.Update(b.Context(), "test", "open", vendorURL(url))
 	note := benchNote()
@@ -215,4 +263,13 @@ func BenchmarkSerial(b *testing.B) {
 			sc.Detect(nil, []byte(note))
 		}
 	})
+}
+
+func vendorURL(u string) phigate.VendorChange { return phigate.VendorChange{BaseURL: &u} }
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
 }

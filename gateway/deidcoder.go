@@ -1,5 +1,3 @@
-//go:build phigate_deid
-
 package gateway
 
 import (

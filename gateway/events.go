@@ -9,13 +9,13 @@ import (
 	"github.com/phigate/phigate"
 )
 
-// Audit event field names (the disclosure fields are those the audit
-// package's accounting of disclosures reads).
+// Audit event field names: the root's, which the accounting of
+// disclosures reads.
 const (
-	fieldRecipient = "recipient"
-	fieldDisclosed = "disclosed"
-	fieldVendor    = "vendor"
-	fieldModel     = "model"
+	fieldRecipient = phigate.FieldRecipient
+	fieldDisclosed = phigate.FieldDisclosed
+	fieldVendor    = phigate.FieldVendor
+	fieldModel     = phigate.FieldModel
 )
 
 // baseEvent returns the event of a call with what is known so far.

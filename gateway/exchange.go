@@ -63,7 +63,7 @@ func (x *exchange) prepare(classify func(jpath) kind) error {
 	}
 	x.used = primary
 	pol := x.g.policyFor(rt, x.c)
-	if x.sc, err = scanBody(x.g.Detector, x.body, classify); err != nil {
+	if x.sc, err = scanBody(x.g.requestDetector(primary.vendor, now), x.body, classify); err != nil {
 		if phigate.ErrorCode(err) == phigate.EINVALID {
 			return err
 		}
@@ -177,4 +177,13 @@ func (x *exchange) fail(err error, left bool) {
 		return
 	}
 	writeOpenAIError(x.w, x.r, err)
+}
+
+// requestDetector returns the scanner for a request to v: the higher-recall
+// one when v is not covered by a BAA now.
+func (g *Gateway) requestDetector(v *phigate.Vendor, now time.Time) phigate.Detector {
+	if g.UncoveredDetector != nil && !v.CoveredAt(now) {
+		return g.UncoveredDetector
+	}
+	return g.Detector
 }

@@ -23,9 +23,8 @@ const PurposeHeader = "X-Purpose-Of-Use"
 // comma-separated); they are recorded only as keyed hashes.
 const PatientHeader = "X-Phigate-Patient"
 
-// patientDomain is the Hasher domain of patient ids in audit events
-// (phigate.PatientDomain of the audit package).
-const patientDomain = "audit.patient"
+// patientDomain is the Hasher domain of patient ids in audit events.
+const patientDomain = phigate.PatientDomain
 
 // KeyConfig sets the policy and limits of one API key (by id).
 type KeyConfig struct {
@@ -38,6 +37,10 @@ type KeyConfig struct {
 type Gateway struct {
 	// Detector finds PHI (phi.Scanner). Required.
 	Detector phigate.Detector
+	// UncoveredDetector, if set, scans requests bound for a vendor without
+	// a BAA in force: a higher-recall scanner, since a miss there is a
+	// disclosure. Nil means Detector.
+	UncoveredDetector phigate.Detector
 	// Coder draws placeholders and surrogates (DeidCoder). Required.
 	Coder Coder
 	// Registry maps models to vendors. Required.

@@ -250,6 +250,45 @@ func TestShredded(t *testing.T) {
 	}
 }
 
+func TestShredPatient(t *testing.T) {
+	e := MustRecords(t)
+	p := mustCreate(t, e)
+	t.Run("ErrClinician", func(t *testing.T) {
+		if err := e.svc.ShredPatient(as("u_clin"), phigate.PurposeOperations, p.ID); code(err) != phigate.EFORBIDDEN {
+			t.Fatalf("clinician shred: %v", err)
+		}
+	})
+	t.Run("ErrAuditDown", func(t *testing.T) {
+		e.audit.Fail = true
+		err := e.svc.ShredPatient(as("u_admin"), phigate.PurposeOperations, p.ID)
+		e.audit.Fail = false
+		if code(err) != phigate.EAUDIT {
+			t.Fatalf("shred without audit: %v", err)
+		}
+		if _, err := e.svc.GetPatient(as("u_clin"), phigate.PurposeTreatment, p.ID); err != nil {
+			t.Fatalf("a shred refused for audit took effect: %v", err)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		n := len(e.audit.events)
+		if err := e.svc.ShredPatient(as("u_admin"), phigate.PurposeOperations, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.GetPatient(as("u_clin"), phigate.PurposeTreatment, p.ID); code(err) != phigate.ENOTFOUND {
+			t.Fatalf("shredded patient: %v", err)
+		}
+		ev := e.audit.events[n]
+		if ev.Action != "patient.shred" || ev.Outcome != phigate.OutcomeSuccess || len(ev.Patients) != 1 || ev.Patients[0] == p.ID {
+			t.Fatalf("shred event %+v", ev)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		if err := e.svc.ShredPatient(as("u_admin"), phigate.PurposeOperations, "pt_nobody"); code(err) != phigate.ENOTFOUND {
+			t.Fatalf("unknown patient: %v", err)
+		}
+	})
+}
+
 func TestAuditDown(t *testing.T) {
 	e := MustRecords(t)
 	p := mustCreate(t, e)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/server"
 )
 
@@ -25,7 +26,7 @@ func MustOpenServer(t *testing.T, h http.Handler, logs *bytes.Buffer, setup func
 	s := server.NewServer()
 	s.Addr = "127.0.0.1:0"
 	s.CertFile, s.KeyFile = filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	if err := server.WriteSelfSigned(s.CertFile, s.KeyFile, time.Now(), time.Hour, nil); err != nil {
+	if err := writeCert(s.CertFile, s.KeyFile, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s.Handler = h
@@ -206,4 +207,10 @@ func TestServerSlowloris(t *testing.T) {
 	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatal("server kept a connection with unfinished headers open")
 	}
+}
+
+// writeCert writes a self-signed certificate for the loopback names.
+func writeCert(cert, key string, now time.Time) error {
+	_, err := keys.WriteSelfSignedCert(nil, cert, key, []string{"localhost", "127.0.0.1", "::1"}, now)
+	return err
 }

@@ -73,6 +73,12 @@ func (c AuthConfig) Validate() error {
 	return nil
 }
 
+// argon2 returns the configured argon2id parameters.
+func (c AuthConfig) argon2() auth.Argon2Params {
+	return auth.Argon2Params{Time: uint32(c.Argon2Time), MemoryKiB: uint32(c.Argon2MemoryKiB),
+		Threads: uint8(c.Argon2Threads), KeyLen: auth.DefaultArgon2.KeyLen, SaltLen: auth.DefaultArgon2.SaltLen}
+}
+
 // groupRoles parses "group=role,group=role".
 func (c AuthConfig) groupRoles() (map[string][]phigate.Role, error) {
 	out := map[string][]phigate.Role{}
@@ -91,8 +97,7 @@ func (c AuthConfig) groupRoles() (map[string][]phigate.Role, error) {
 
 // apply copies the section into the auth service before Open.
 func (c AuthConfig) apply(svc *auth.Service) {
-	svc.Argon2 = auth.Argon2Params{Time: uint32(c.Argon2Time), MemoryKiB: uint32(c.Argon2MemoryKiB),
-		Threads: uint8(c.Argon2Threads), KeyLen: auth.DefaultArgon2.KeyLen, SaltLen: auth.DefaultArgon2.SaltLen}
+	svc.Argon2 = c.argon2()
 	svc.MinPasswordLength = c.MinPasswordLength
 	svc.IdleTimeout, svc.AbsoluteTimeout, svc.BreakGlassWindow = c.SessionIdleTimeout.D(), c.SessionAbsoluteTimeout.D(), c.BreakGlassWindow.D()
 	svc.AccountLockout.LockAfter, svc.AccountLockout.LockFor = c.LockoutAttempts, c.LockoutDuration.D()

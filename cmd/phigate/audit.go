@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -13,7 +11,6 @@ import (
 	"math"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -21,10 +18,6 @@ import (
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/audit"
 )
-
-// auditSigningKeyName is the node's checkpoint key in the data folder,
-// until the keys package derives it from the key ring.
-const auditSigningKeyName = "audit-signing.key"
 
 // AuditCommand reads, checks and exports the audit log:
 // verify, prove, search, export, disclosures, archive.
@@ -155,7 +148,6 @@ func (c *AuditCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer env.log.Close()
 	switch c.sub {
 	case "verify":
 		return c.verify(ctx, env)
@@ -171,20 +163,20 @@ func (c *AuditCommand) Run(ctx context.Context) error {
 	return c.archive(ctx, env)
 }
 
-// openAudit opens the audit log of d as this node, the trusted keys, and a
-// reader acting for the local operator.
+// openAudit takes the deployment's audit log (opened by openDeployment),
+// the trusted keys, and a reader acting for the local operator.
 func (c *AuditCommand) openAudit(d *deployment) (*auditEnv, error) {
-	l, err := openAuditLog(d, func(l *audit.Log) {
-		// The CLI records its reads but leaves checkpoints to serve.
-		l.CheckpointEvery, l.CheckpointInterval, l.FinalCheckpoint = math.MaxInt64, -1, false
-	})
+	l := d.auditlog
+	keys, err := c.trustedKeys(l)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := c.trustedKeys(l)
-	if err != nil {
-		l.Close()
-		return nil, err
+	if len(c.opts.trusted) == 0 && c.opts.trustedFile == "" {
+		others, err := d.cfg.Audit.verifierKeys()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, others...)
 	}
 	env := &auditEnv{d: d, log: l, keys: keys}
 	env.reader = &audit.Reader{Store: d.store, Log: l, Hasher: auditHasher(d)}
@@ -193,15 +185,27 @@ func (c *AuditCommand) openAudit(d *deployment) (*auditEnv, error) {
 	return env, nil
 }
 
-// openAuditLog opens the audit log of a deployment, signing checkpoints with
-// the node's key; set adjusts the log before it opens. serve uses it too.
+// openAuditLog opens the audit log of a deployment, signing checkpoints
+// with this node's Ed25519 key from the key ring; set adjusts the log
+// before it opens.
 func openAuditLog(d *deployment, set func(*audit.Log)) (*audit.Log, error) {
-	key, err := ensureAuditSigningKey(filepath.Join(d.cfg.DataDir, auditSigningKeyName))
+	if d.ring == nil {
+		return nil, phigate.Errorf(phigate.EAUDIT, "openAuditLog", "the key ring is not open")
+	}
+	sk, err := d.ring.SigningKey(d.cfg.Audit.nodeName())
+	if err != nil {
+		return nil, fmt.Errorf("audit signing key: %w", err)
+	}
+	trusted, err := d.cfg.Audit.verifierKeys()
 	if err != nil {
 		return nil, err
 	}
 	l := audit.NewLog()
-	l.Store, l.Signer, l.KeyName = d.store, key, nodeName()
+	l.Store, l.KeyName, l.Trusted = d.store, sk.Node(), trusted
+	l.Signer = audit.FuncSigner{PublicKey: ed25519.PublicKey(sk.Public().Bytes()), SignFunc: sk.Sign}
+	if d.cfg.Audit.Origin != "" {
+		l.Origin = d.cfg.Audit.Origin
+	}
 	if set != nil {
 		set(l)
 	}
@@ -211,71 +215,58 @@ func openAuditLog(d *deployment, set func(*audit.Log)) (*audit.Log, error) {
 	return l, nil
 }
 
+// openCLIAudit opens the audit log as a command-line tool does: it records
+// the tool's own events and leaves checkpoints to the serving nodes.
+func openCLIAudit(d *deployment) (*audit.Log, error) {
+	return openAuditLog(d, func(l *audit.Log) {
+		l.CheckpointEvery, l.CheckpointInterval, l.FinalCheckpoint = math.MaxInt64, -1, false
+	})
+}
+
 // auditMirrorName is the file in the data folder that keeps a second copy
 // of every checkpoint (audit verify --checkpoints reads it).
 const auditMirrorName = "audit-checkpoints.jsonl"
 
-// openServingAudit opens the deployment's audit log as a serving node does
-// (checkpoints every DefaultCheckpointEvery events or minute, each copied
-// to the mirror file) and sets it as d.audit. The caller closes it after
-// the server drains: Close commits pending events and signs a last
-// checkpoint.
+// openServingAudit opens the audit log as a serving node does: checkpoints
+// every checkpoint_every events or checkpoint_interval, each copied to the
+// mirror file (and to syslog when a SIEM forwarder is configured), events
+// forwarded to the SIEM. Close commits pending events and signs a last
+// checkpoint; it is closed after the server drains.
 func openServingAudit(d *deployment) (*audit.Log, error) {
+	fwd, err := d.cfg.Audit.openForwarder(d)
+	if err != nil {
+		return nil, err
+	}
 	l, err := openAuditLog(d, func(l *audit.Log) {
-		l.Mirror = &audit.FileMirror{Path: filepath.Join(d.cfg.DataDir, auditMirrorName)}
+		d.cfg.Audit.apply(l)
+		var mirrors audit.Mirrors
+		if path := d.cfg.Audit.mirrorPath(d.cfg.DataDir); path != "" {
+			mirrors = append(mirrors, &audit.FileMirror{Path: path})
+		}
+		if fwd != nil {
+			mirrors = append(mirrors, fwd)
+			l.Followers = append(l.Followers, fwd)
+		}
+		if len(mirrors) > 0 {
+			l.Mirror = mirrors
+		}
 		if d.log != nil {
 			l.OnError = func(op string, err error) { d.log.Error("audit", "op", op, "err", err.Error()) }
 		}
 	})
 	if err != nil {
+		if fwd != nil {
+			fwd.Close()
+		}
 		return nil, err
 	}
-	d.audit = l
+	d.forwarder = fwd
 	return l, nil
 }
 
-// auditHasher returns the Hasher of patient identifiers. The keys package
-// provides it; until it is wired, patients are given by --patient-hmac.
-var auditHasher = func(d *deployment) phigate.Hasher { return nil }
-
-// ensureAuditSigningKey reads the node's Ed25519 checkpoint key, creating it
-// (mode 0600) on first use.
-func ensureAuditSigningKey(path string) (ed25519.PrivateKey, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		seed := make([]byte, ed25519.SeedSize)
-		rand.Read(seed)
-		body := "# phigate audit checkpoint signing key of this node: keep it secret.\ned25519-seed-v1 " +
-			base64.StdEncoding.EncodeToString(seed) + "\n"
-		if err := writeNew(path, body); err != nil {
-			return nil, err
-		}
-		return ed25519.NewKeyFromSeed(seed), nil
-	} else if err != nil {
-		return nil, fmt.Errorf("audit signing key %s: %w", path, errors.Unwrap(err))
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "ed25519-seed-v1 "); ok {
-			seed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
-			if err == nil && len(seed) == ed25519.SeedSize {
-				return ed25519.NewKeyFromSeed(seed), nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("audit signing key %s is malformed", path)
-}
-
-func writeNew(path, body string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, errors.Unwrap(err))
-	}
-	if _, err := f.WriteString(body); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
-}
+// auditHasher returns the Hasher of patient identifiers: the deployment's
+// keys (nil without them; patients are then given by --patient-hmac).
+var auditHasher = func(d *deployment) phigate.Hasher { return d.hasher() }
 
 // nodeName names this node in checkpoint signatures: its host name.
 func nodeName() string {

@@ -24,14 +24,10 @@ func MustAuditDeployment(t *testing.T, n int) string {
 	if code, _, errs := run(t, env, "audit", "search"); code != 0 {
 		t.Fatalf("first search: %s", errs)
 	}
-	key, err := ensureAuditSigningKey(filepath.Join(dir, auditSigningKeyName))
+	d := mustDeployment(t, dir)
+	defer d.Close()
+	l, err := openAuditLog(d, func(l *audit.Log) { l.CheckpointEvery = 10 })
 	storetest.NoErr(t, err)
-	db := sqlite.NewDB(filepath.Join(dir, "phigate.db"))
-	storetest.NoErr(t, db.Open())
-	defer db.Close()
-	l := audit.NewLog()
-	l.Store, l.Signer, l.KeyName, l.CheckpointEvery = db, key, nodeName(), 10
-	storetest.NoErr(t, l.Open())
 	for i := range n {
 		e := storetest.AuditEvent(i)
 		if i%5 == 0 {
@@ -60,8 +56,10 @@ func TestAuditCommand(t *testing.T) {
 		}
 		proof := filepath.Join(t.TempDir(), "proof.json")
 		os.WriteFile(proof, []byte(out), 0o600)
-		key, _ := ensureAuditSigningKey(filepath.Join(dir, auditSigningKeyName))
-		vk, _ := audit.NoteSigner{Name: nodeName(), Key: key}.Verifier()
+		d := mustDeployment(t, dir)
+		vk, err := d.auditlog.Verifier()
+		d.Close()
+		storetest.NoErr(t, err)
 		code, out, errs = run(t, nil, "audit", "prove", "--check", proof, "--trusted-key", vk.String())
 		if code != 0 || !strings.Contains(out, "event 7") {
 			t.Fatalf("check: exit %d: %s %s", code, out, errs)
@@ -136,19 +134,28 @@ func TestAuditCommandErrUsage(t *testing.T) {
 	_ = time.Now
 }
 
-func TestOpenServingAudit(t *testing.T) {
-	dir := t.TempDir()
+// mustDeployment opens the deployment in dir as a command-line tool does.
+func mustDeployment(t *testing.T, dir string) *deployment {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir = dir
 	storetest.NoErr(t, cfg.Validate())
 	m := &Main{Stderr: os.Stderr, Getenv: func(string) string { return "" }}
 	d, err := m.openDeployment(context.Background(), cfg, m.newLogger("error"))
 	storetest.NoErr(t, err)
-	defer d.Close()
-	l, err := openServingAudit(d)
+	return d
+}
+
+func TestOpenServingAudit(t *testing.T) {
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	storetest.NoErr(t, cfg.Validate())
+	m := &Main{Stderr: os.Stderr, Getenv: func(string) string { return "" }}
+	d, err := m.openDeploymentMode(context.Background(), cfg, m.newLogger("error"), true)
 	storetest.NoErr(t, err)
 	storetest.NoErr(t, d.audit.Record(context.Background(), storetest.AuditEvent(1)))
-	storetest.NoErr(t, l.Close())
+	storetest.NoErr(t, d.Close())
 	notes, err := audit.ReadMirror(filepath.Join(dir, auditMirrorName))
 	if err != nil || len(notes) != 1 {
 		t.Fatalf("mirror: %d notes, %v", len(notes), err)

@@ -4,14 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/phigate/phigate"
-	"golang.org/x/crypto/argon2"
+	"github.com/phigate/phigate/auth"
 )
 
 // bootstrapAdmin creates the first administrator when the store has no
@@ -30,8 +30,17 @@ func bootstrapAdmin(ctx context.Context, d *deployment, out io.Writer, url strin
 	if err != nil {
 		return err
 	}
-	u := &phigate.User{ID: id, Name: d.cfg.BootstrapAdmin, PasswordHash: hashPassword(pw),
+	hash, err := auth.HashPassword(d.cfg.Auth.argon2(), rand.Reader, pw)
+	if err != nil {
+		return fmt.Errorf("hash the first administrator's password: %w", err)
+	}
+	u := &phigate.User{ID: id, Name: d.cfg.BootstrapAdmin, PasswordHash: hash,
 		Roles: []phigate.Role{phigate.RoleAdministrator}, MustChangePassword: true}
+	ev := &phigate.Event{Time: time.Now().UTC(), Actor: "system:bootstrap", Source: "local", Action: "user.create",
+		Resource: "user:" + id, Outcome: phigate.OutcomeSuccess, Fields: map[string]string{"roles": string(phigate.RoleAdministrator)}}
+	if err := d.audit.Record(ctx, ev); err != nil {
+		return fmt.Errorf("create first administrator: %w", err)
+	}
 	if err := d.store.CreateUser(ctx, u); err != nil {
 		if phigate.ErrorCode(err) == phigate.ECONFLICT {
 			return nil // another node bootstrapped first
@@ -44,9 +53,9 @@ phigate: first start. An administrator account was created; this password is sho
     user:     %s
     password: %s
 
-Sign in at %s/ (or with the CLI), change this one-time password, then enrol a
-second factor (an authenticator app or a passkey): until MFA is set up the account
-can do nothing but enrol.
+Sign in (POST %s/api/v1/auth/login; README "Quick start"), change this one-time
+password, then enrol a second factor (an authenticator app or a passkey): until MFA
+is set up the account can do nothing but enrol.
 
 `, u.Name, pw, url)
 	return nil
@@ -69,16 +78,4 @@ func randomID() (string, error) {
 		return "", fmt.Errorf("generate id: %w", err)
 	}
 	return hex.EncodeToString(b[:]), nil
-}
-
-// hashPassword returns an argon2id PHC string (RFC 9106 second recommended
-// parameters: 64 MiB, 3 passes, 4 lanes).
-func hashPassword(pw string) string {
-	var salt [16]byte
-	rand.Read(salt[:])
-	const mem, time, threads = 64 * 1024, 3, 4
-	key := argon2.IDKey([]byte(pw), salt[:], time, mem, threads, 32)
-	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, mem, time, threads,
-		enc.EncodeToString(salt[:]), enc.EncodeToString(key))
 }

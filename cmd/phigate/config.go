@@ -33,6 +33,8 @@ type Config struct {
 	Server         ServerConfig  `toml:"server"`
 	Auth           AuthConfig    `toml:"auth"`
 	Gateway        GatewayConfig `toml:"gateway"`
+	Keys           KeysConfig    `toml:"keys"`
+	Audit          AuditConfig   `toml:"audit"`
 }
 
 // GatewayConfig configures the AI gateway (/v1/...).
@@ -68,6 +70,8 @@ func DefaultConfig() Config {
 		DataDir:        DefaultDataDir,
 		LogLevel:       "info",
 		BootstrapAdmin: "admin",
+		Keys:           DefaultKeysConfig(),
+		Audit:          DefaultAuditConfig(),
 		Server: ServerConfig{
 			Listen:            server.DefaultAddr,
 			MetricsListen:     "127.0.0.1:9464",
@@ -112,7 +116,10 @@ func (c *Config) Validate() error {
 	if err := c.Auth.Validate(); err != nil {
 		return err
 	}
-	return nil
+	if err := c.Audit.validate(); err != nil {
+		return err
+	}
+	return c.Keys.validate()
 }
 
 // IsPostgres reports whether the database is a PostgreSQL URL.

@@ -2,19 +2,19 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/audit"
+	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/postgres"
-	"github.com/phigate/phigate/server"
 	"github.com/phigate/phigate/sqlite"
 )
 
@@ -38,8 +38,16 @@ type deployment struct {
 	configPath string
 	// storeErr is why the store could not be opened (doctor).
 	storeErr error
-	// audit is the audit log; access commands and routes refuse without it.
-	audit phigate.AuditLog
+	// envelope seals PHI at rest in store (phigate.Sealer, phigate.Hasher);
+	// ring holds the HMAC key and node signing keys (see keys.go).
+	envelope *keys.Envelope
+	ring     *keys.Ring
+	// audit is the audit log (auditlog as the root interface); every
+	// command and route that touches PHI or administers refuses without it.
+	audit    phigate.AuditLog
+	auditlog *audit.Log
+	// forwarder sends audit events to the SIEM (serve), if configured.
+	forwarder *audit.Forwarder
 }
 
 // paths fills the file locations from the configuration.
@@ -56,12 +64,18 @@ func (d *deployment) paths() {
 // self-signed certificate when none is configured, and opens the store. It
 // creates what is missing and overwrites nothing.
 func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger) (*deployment, error) {
+	return m.openDeploymentMode(ctx, cfg, log, false)
+}
+
+// openDeploymentMode is openDeployment; serving opens the audit log as a
+// serving node (signed checkpoints, mirror, SIEM) instead of as a tool.
+func (m *Main) openDeploymentMode(ctx context.Context, cfg Config, log *slog.Logger, serving bool) (*deployment, error) {
 	d := &deployment{cfg: cfg, log: log}
 	d.paths()
 	if err := ensureDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if err := ensureKeyFile(d.keyFile); err != nil {
+	if err := ensureKeyFile(d.keyFile, cfg.Keys.Passphrase); err != nil {
 		return nil, err
 	}
 	if cfg.Server.TLSCert == "" {
@@ -74,15 +88,68 @@ func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger)
 		return nil, err
 	}
 	d.store = store
+	if d.envelope, d.ring, err = m.openEnvelope(ctx, d); err != nil {
+		store.Close()
+		return nil, err
+	}
+	open := openCLIAudit
+	if serving {
+		open = openServingAudit
+	}
+	if d.auditlog, err = open(d); err != nil {
+		store.Close()
+		return nil, err
+	}
+	d.audit = d.auditlog
+	d.envelope.OnError = d.auditCryptoFailure
 	return d, nil
 }
 
-// Close releases the store.
+// Close commits and closes the audit log (a serving node signs a last
+// checkpoint), stops the SIEM forwarder, then closes the store.
 func (d *deployment) Close() error {
-	if d.store != nil {
-		return d.store.Close()
+	var err error
+	if d.auditlog != nil {
+		err = d.auditlog.Close()
+		d.auditlog, d.audit = nil, nil
 	}
-	return nil
+	if d.forwarder != nil {
+		d.forwarder.Close()
+		d.forwarder = nil
+	}
+	if d.store != nil {
+		if cerr := d.store.Close(); err == nil {
+			err = cerr
+		}
+		d.store = nil
+	}
+	return err
+}
+
+// auditCryptoFailure records a value that failed to open (tampered, moved
+// or under a missing key version) as an alert event: the subject and place
+// are ids, never PHI.
+func (d *deployment) auditCryptoFailure(ctx context.Context, op, subject string, place phigate.Place, err error) {
+	e := &phigate.Event{Time: time.Now().UTC(), Actor: "system", Action: "alert.crypto", Outcome: phigate.OutcomeFailure,
+		Resource: place.Table + ":" + place.Field, Reason: phigate.ErrorCode(err),
+		RequestID: phigate.RequestIDFromContext(ctx), Source: phigate.SourceFromContext(ctx),
+		Fields: map[string]string{"op": op, "subject_kind": subjectKind(subject)}}
+	if d.audit != nil {
+		if rerr := d.audit.Record(ctx, e); rerr != nil && d.log != nil {
+			d.log.Error("audit of a crypto failure", "err", rerr.Error())
+		}
+	}
+	if d.log != nil {
+		d.log.Warn("protected value failed to open", "table", place.Table, "field", place.Field, "code", phigate.ErrorCode(err))
+	}
+}
+
+// subjectKind is the kind part of a subject ("patient" of "patient:123").
+func subjectKind(subject string) string {
+	if i := strings.IndexByte(subject, ':'); i >= 0 {
+		return subject[:i]
+	}
+	return "subject"
 }
 
 // ensureDataDir creates the data folder with mode 0700 and checks that it
@@ -108,32 +175,13 @@ func ensureDataDir(dir string) error {
 	return nil
 }
 
-// ensureKeyFile creates the key file (0600) if it does not exist.
-func ensureKeyFile(path string) error {
+// ensureKeyFile creates the key file (0600, see package keys) if it does
+// not exist, sealed with passphrase when one is set.
+func ensureKeyFile(path, passphrase string) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
-	var k [32]byte
-	if _, err := rand.Read(k[:]); err != nil {
-		return fmt.Errorf("generate key: %w", err)
-	}
-	body := "# phigate key file: keep it secret and backed up apart from the data.\n" +
-		"kek-v1 " + base64.StdEncoding.EncodeToString(k[:]) + "\n"
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("key file %s cannot be created: %w", path, errors.Unwrap(err))
-	}
-	if _, err := f.WriteString(body); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("key file %s cannot be written: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("key file %s cannot be written: %w", path, err)
-	}
-	return f.Close()
+	return createKeyFile(path, passphrase)
 }
 
 // ensureCertificate creates a self-signed certificate if none exists.
@@ -146,10 +194,20 @@ func ensureCertificate(certFile, keyFile string) error {
 	if cerr == nil || kerr == nil {
 		return fmt.Errorf("certificate %s and key %s: one exists without the other", certFile, keyFile)
 	}
-	if err := server.WriteSelfSigned(certFile, keyFile, time.Now(), server.DefaultCertValidity, nil); err != nil {
+	if _, err := keys.WriteSelfSignedCert(nil, certFile, keyFile, selfSignedHosts(), time.Now()); err != nil {
 		return fmt.Errorf("self-signed certificate: %w", err)
 	}
 	return nil
+}
+
+// selfSignedHosts are the names a generated certificate covers: localhost,
+// the host's name and the loopback addresses.
+func selfSignedHosts() []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if h, err := os.Hostname(); err == nil && h != "" && h != "localhost" {
+		hosts = append(hosts, h)
+	}
+	return hosts
 }
 
 // openStore opens the SQLite file or the PostgreSQL database of cfg.

@@ -47,6 +47,7 @@ type doctorCheck struct {
 var doctorChecks = []doctorCheck{
 	{"data folder", checkDataDir},
 	{"key file", checkKeyFile},
+	{"key rotation", checkKeyRotation},
 	{"config file", checkConfigFile},
 	{"tls settings", checkTLSSettings},
 	{"tls certificate", checkCertificate},

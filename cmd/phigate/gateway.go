@@ -10,30 +10,44 @@ import (
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/api"
 	"github.com/phigate/phigate/gateway"
+	"github.com/phigate/phigate/phi"
 )
 
 // gatewayDeps are the services the AI gateway is built from.
 type gatewayDeps struct {
-	detector phigate.Detector      // phi.Scanner
-	coder    gateway.Coder         // gateway.DeidCoder
-	sealer   phigate.Sealer        // keys
-	hasher   phigate.Hasher        // keys
-	audit    phigate.AuditLog      // audit
-	authn    phigate.Authenticator // auth
+	detector  phigate.Detector      // phi.Scanner
+	uncovered phigate.Detector      // phi.Scanner at high sensitivity
+	coder     gateway.Coder         // gateway.DeidCoder
+	sealer    phigate.Sealer        // keys
+	hasher    phigate.Hasher        // keys
+	audit     phigate.AuditLog      // audit
+	authn     phigate.Authenticator // auth
 }
 
-// gatewayDeps returns the deployment's services for the gateway. The PHI
-// engine, keys, audit and auth services are set here as they are wired
-// into the deployment; until all are, the gateway stays off.
-func (d *deployment) gatewayDeps(h *api.Handler) gatewayDeps {
-	return gatewayDeps{sealer: d.gatewaySealer(), audit: d.gatewayAudit(), authn: h.Authenticator}
+// gatewayDeps returns the deployment's services for the gateway: two PHI
+// scanners (requests bound for a vendor without a BAA in force are scanned
+// at high sensitivity, where a miss is a disclosure), keys, the audit log
+// and authentication.
+func (d *deployment) gatewayDeps(h *api.Handler) (gatewayDeps, error) {
+	std, high := phi.NewScanner(), phi.NewScanner()
+	high.Sensitivity = phi.HighSensitivity
+	for _, sc := range []*phi.Scanner{std, high} {
+		if err := sc.Open(); err != nil {
+			return gatewayDeps{}, fmt.Errorf("PHI scanner: %w", err)
+		}
+	}
+	return gatewayDeps{detector: std, uncovered: high, coder: &gateway.DeidCoder{},
+		sealer: d.gatewaySealer(), hasher: d.hasher(), audit: d.gatewayAudit(), authn: h.Authenticator}, nil
 }
 
 // registerGateway adds /v1/chat/completions, /v1/messages,
 // /v1/embeddings and /v1/models, and the vendor API, and starts the
 // conversation reaper and the BAA expiry alert.
 func registerGateway(ctx context.Context, d *deployment, h *api.Handler, mux *http.ServeMux) error {
-	deps := d.gatewayDeps(h)
+	deps, err := d.gatewayDeps(h)
+	if err != nil {
+		return err
+	}
 	vendors := d.vendorService()
 	if deps.detector == nil || deps.coder == nil || deps.sealer == nil || deps.hasher == nil || deps.audit == nil || deps.authn == nil {
 		d.log.Warn("AI gateway off: it needs the PHI scanner, keys, audit log and authentication wired")
@@ -56,7 +70,8 @@ func registerGateway(ctx context.Context, d *deployment, h *api.Handler, mux *ht
 	convs := &gateway.Conversations{Store: d.store, Sealer: deps.sealer, Hasher: deps.hasher,
 		TTL: d.cfg.Gateway.ConversationTTL.D()}
 	g := gateway.NewGateway()
-	g.Detector, g.Coder, g.Registry, g.Conversations = deps.detector, deps.coder, reg, convs
+	g.Detector, g.UncoveredDetector = deps.detector, deps.uncovered
+	g.Coder, g.Registry, g.Conversations = deps.coder, reg, convs
 	g.Audit, g.Authenticator, g.Hasher, g.Logger = deps.audit, deps.authn, deps.hasher, d.log
 	g.Keys = rc.Keys
 	if rc.Policy != nil {

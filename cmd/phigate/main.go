@@ -52,21 +52,22 @@ type command struct {
 
 // commands is the closed set of subcommands. Add one line per command.
 var commands = map[string]command{
-	"serve":           {"run the HTTPS service", func(m *Main) Command { return &ServeCommand{m: m} }},
-	"doctor":          {"check a deployment's hardening", func(m *Main) Command { return &DoctorCommand{m: m} }},
-	"config":          {"show the effective configuration (config print)", func(m *Main) Command { return &ConfigCommand{m: m} }},
-	"version":         {"print the version", func(m *Main) Command { return &VersionCommand{m: m} }},
-	"detect":          {"find PHI in text files or stdin", func(m *Main) Command { return &DetectCommand{m: m} }},
-	"deid":            {"de-identify text files, folders or stdin", func(m *Main) Command { return &DeidCommand{m: m} }},
-	"eval":            {"score the PHI detector on a PhysioNet-format corpus", func(m *Main) Command { return &EvalCommand{m: m} }},
-	"user":            {"manage users (add, list, disable, enable, reset-mfa)", func(m *Main) Command { return &UserCommand{m: m} }},
-	"apikey":          {"manage API keys (create, list, revoke)", func(m *Main) Command { return &APIKeyCommand{m: m} }},
-	"role":            {"show roles and their permissions (list, show)", func(m *Main) Command { return &RoleCommand{m: m} }},
-	"vendor":          {"manage the AI vendor registry (add, list, show, update, disable)", func(m *Main) Command { return &VendorCommand{m: m} }},
-	"audit":           {"verify, prove, search and export the audit log", func(m *Main) Command { return &AuditCommand{m: m} }},
-	"risk":            {"measure re-identification risk of a CSV (Expert Determination)", func(m *Main) Command { return &RiskCommand{m: m} }},
-	"anonymize":       {"generalise a CSV to k-anonymity with the least information loss", func(m *Main) Command { return &AnonymizeCommand{m: m} }},
-	"deid-structured": {"de-identify CSV, JSON lines and FHIR R4 records", func(m *Main) Command { return &StructuredDeidCommand{m: m} }},
+	"serve":     {"run the HTTPS service", func(m *Main) Command { return &ServeCommand{m: m} }},
+	"doctor":    {"check a deployment's hardening", func(m *Main) Command { return &DoctorCommand{m: m} }},
+	"config":    {"show the effective configuration (config print)", func(m *Main) Command { return &ConfigCommand{m: m} }},
+	"version":   {"print the version", func(m *Main) Command { return &VersionCommand{m: m} }},
+	"detect":    {"find PHI in text files or stdin", func(m *Main) Command { return &DetectCommand{m: m} }},
+	"deid":      {"de-identify text, CSV, JSON lines and FHIR R4: files, folders or stdin", func(m *Main) Command { return &DeidCommand{m: m} }},
+	"eval":      {"score the PHI detector on a PhysioNet-format corpus", func(m *Main) Command { return &EvalCommand{m: m} }},
+	"patient":   {"administer patients (shred: crypto-shredding)", func(m *Main) Command { return &PatientCommand{m: m} }},
+	"user":      {"manage users (add, list, disable, enable, reset-mfa)", func(m *Main) Command { return &UserCommand{m: m} }},
+	"apikey":    {"manage API keys (create, list, revoke)", func(m *Main) Command { return &APIKeyCommand{m: m} }},
+	"role":      {"show roles and their permissions (list, show)", func(m *Main) Command { return &RoleCommand{m: m} }},
+	"vendor":    {"manage the AI vendor registry (add, list, show, update, disable)", func(m *Main) Command { return &VendorCommand{m: m} }},
+	"audit":     {"verify, prove, search and export the audit log", func(m *Main) Command { return &AuditCommand{m: m} }},
+	"risk":      {"measure re-identification risk of a CSV (Expert Determination)", func(m *Main) Command { return &RiskCommand{m: m} }},
+	"anonymize": {"generalise a CSV to k-anonymity with the least information loss", func(m *Main) Command { return &AnonymizeCommand{m: m} }},
+	"keys":      {"rotate, rewrap, retire and show key-encryption keys", func(m *Main) Command { return &KeysCommand{m: m} }},
 }
 
 // errUsage marks an error already explained by a usage message.

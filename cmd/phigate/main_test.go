@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phigate/phigate/server"
+	"github.com/phigate/phigate/keys"
 	"github.com/phigate/phigate/sqlite"
 )
 
@@ -118,8 +118,8 @@ func TestServeFaults(t *testing.T) {
 		dir := t.TempDir()
 		c1, k1 := filepath.Join(dir, "c1.pem"), filepath.Join(dir, "k1.pem")
 		c2, k2 := filepath.Join(dir, "c2.pem"), filepath.Join(dir, "k2.pem")
-		server.WriteSelfSigned(c1, k1, time.Now(), time.Hour, nil)
-		server.WriteSelfSigned(c2, k2, time.Now(), time.Hour, nil)
+		writeCert(c1, k1, time.Now())
+		writeCert(c2, k2, time.Now())
 		before, _ := os.ReadFile(c1)
 		code, _, errs := run(t, nil, "serve", "--data-dir", filepath.Join(dir, "d"), "--listen", "127.0.0.1:0",
 			"--metrics-listen", "", "--tls-cert", c1, "--tls-key", k2)
@@ -172,10 +172,16 @@ func TestDoctor(t *testing.T) {
 	t.Run("ErrExpiredCertificate", func(t *testing.T) {
 		dir := t.TempDir()
 		c, k := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-		server.WriteSelfSigned(c, k, time.Now().Add(-48*time.Hour), time.Hour, nil)
+		writeCert(c, k, time.Now().Add(-2*keys.DefaultCertValidity))
 		_, out, _ := run(t, nil, "doctor", "--data-dir", filepath.Join(dir, "d"), "--tls-cert", c, "--tls-key", k)
 		if !strings.Contains(out, "FAIL  tls certificate") || !strings.Contains(out, "expired") {
 			t.Fatalf("out:\n%s", out)
 		}
 	})
+}
+
+// writeCert writes a self-signed certificate for the loopback names.
+func writeCert(cert, key string, now time.Time) error {
+	_, err := keys.WriteSelfSignedCert(nil, cert, key, []string{"localhost", "127.0.0.1", "::1"}, now)
+	return err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/api"
+	"github.com/phigate/phigate/audit"
 	"github.com/phigate/phigate/server"
 )
 
@@ -34,7 +35,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	log := c.m.newLogger(cfg.LogLevel)
-	d, err := c.m.openDeployment(ctx, cfg, log)
+	d, err := c.m.openDeploymentMode(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		attrs = append(attrs, "metrics", "https://"+metrics.ListenAddr().String()+"/metrics")
 	}
 	log.Info("listening", attrs...)
-	c.wait(ctx, srv, log)
+	c.wait(ctx, srv, d, log)
 	log.Info("shutting down: draining in-flight requests")
 	if metrics != nil {
 		metrics.Close()
@@ -72,14 +73,13 @@ func (c *ServeCommand) openServers(ctx context.Context, d *deployment) (*server.
 	mux := http.NewServeMux()
 	h := api.NewHandler()
 	h.Logger = d.log
-	h.Register(mux)
-	if d.audit != nil { // sign-in, users, keys, roles and patients need the audit log
-		ah, err := d.newAccessHandler(context.Background(), h, nil, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		ah.Register(mux)
+	h.Audit = &audit.Reader{Store: d.store, Log: d.audit, Hasher: d.hasher()}
+	ah, err := d.newAccessHandler(ctx, h, d.sealer(), d.hasher())
+	if err != nil {
+		return nil, nil, err
 	}
+	h.Register(mux)
+	ah.Register(mux)
 	if err := registerGateway(ctx, d, h, mux); err != nil {
 		return nil, nil, err
 	}
@@ -113,8 +113,9 @@ func (c *ServeCommand) openServers(ctx context.Context, d *deployment) (*server.
 	return srv, ms, nil
 }
 
-// wait blocks until ctx ends, reloading the certificate on each SIGHUP.
-func (c *ServeCommand) wait(ctx context.Context, srv *server.Server, log interface {
+// wait blocks until ctx ends. On each SIGHUP it reloads the certificate
+// and the key file (a version added by `phigate keys rotate`).
+func (c *ServeCommand) wait(ctx context.Context, srv *server.Server, d *deployment, log interface {
 	Info(string, ...any)
 	Error(string, ...any)
 }) {
@@ -130,9 +131,17 @@ func (c *ServeCommand) wait(ctx context.Context, srv *server.Server, log interfa
 		case <-hup:
 			if err := srv.ReloadCertificate(); err != nil {
 				log.Error("certificate reload failed: keeping the old certificate", "err", err.Error())
+			} else {
+				log.Info("certificate reloaded")
+			}
+			if d.ring == nil {
 				continue
 			}
-			log.Info("certificate reloaded")
+			if changed, err := d.ring.Reload(); err != nil {
+				log.Error("key file reload failed: keeping the loaded keys", "err", err.Error())
+			} else if changed {
+				log.Info("key file reloaded")
+			}
 		}
 	}
 }

@@ -354,7 +354,7 @@ func (d *deployment) vendorService() *gateway.VendorService {
 // gatewaySealer and gatewayAudit are the keys and audit services the
 // gateway uses (the sealer is nil until keys is wired into the deployment;
 // without an audit log changes are refused, since they cannot be audited).
-func (d *deployment) gatewaySealer() phigate.Sealer  { return nil }
+func (d *deployment) gatewaySealer() phigate.Sealer  { return d.sealer() }
 func (d *deployment) gatewayAudit() phigate.AuditLog { return d.audit }
 
 // checkBAAs warns 30 days before a vendor's BAA expires and fails when an

@@ -56,11 +56,13 @@ func TestVendorCommand(t *testing.T) {
 			t.Fatalf("exit %d %s", code, errs)
 		}
 	})
-	t.Run("ErrNotAudited", func(t *testing.T) {
-		// Until an audit log is wired, changes are refused: no audit, no change.
-		code, _, errs := run(t, env, "vendor", "add", "v3", "--base-url", "https://x.example")
-		if code != 1 || !strings.Contains(errs, "audit") {
-			t.Fatalf("exit %d %s", code, errs)
+	t.Run("Audited", func(t *testing.T) {
+		if code, _, errs := run(t, env, "vendor", "add", "v3", "--base-url", "https://x.example"); code != 0 {
+			t.Fatalf("vendor add: %s", errs)
+		}
+		code, out, errs := run(t, env, "audit", "search", "--action", "vendor.create")
+		if code != 0 || !strings.Contains(out, "vendor.create") {
+			t.Fatalf("exit %d: %s %s", code, out, errs)
 		}
 	})
 }

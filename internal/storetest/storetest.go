@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
 	t.Run("Gateway", func(t *testing.T) { testGateway(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 }
 
 // Clock is a settable clock for tests.
