@@ -13,6 +13,8 @@ var facilityGeneric = map[string]bool{
 	"hosp": true, "hospital": true, "med": true, "medical": true, "center": true, "ctr": true, "dialysis": true,
 	"short": true, "long": true, "term": true, "care": true, "facility": true, "health": true, "any": true, "no": true,
 	"not": true, "pt": true, "patient": true, "was": true, "is": true, "be": true, "back": true, "physical": true,
+	"private": true, "teaching": true, "public": true, "military": true, "mental": true, "tertiary": true, "referring": true,
+	"receiving": true, "nearest": true, "nearby": true, "original": true, "different": true, "new": true, "same-day": true,
 }
 
 // distinctiveFacility words name a facility when another facility word
@@ -54,7 +56,8 @@ func (st *state) facilityBefore(i int) {
 		return
 	}
 	e := j
-	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && st.namedPlaceWord(j) || j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
+	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
+		j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
 			j -= 2
@@ -161,6 +164,19 @@ func (st *state) unitAfter(i int) bool {
 		return false
 	}
 	return st.kws[j]&kwUnitWord != 0
+}
+
+// caselessPlaceWord accepts, where case says nothing, an ordinary word
+// right before "hospital" or "hosp" after a place word ("went to harbor
+// hosp", "from harbor hospital"): "the", "outside", "local" and other
+// generic words are not, and neither are clinical words.
+func (st *state) caselessPlaceWord(j, i int) bool {
+	if st.mixed || j < 1 || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 4 ||
+		!(st.is(i, "hospital") || st.is(i, "hosp")) || st.toks[j].flags&fClinical != 0 ||
+		st.kws[j]&(kwGeneric|kwStop|kwMonth|kwWeekday|kwDescriptor|kwUnit) != 0 {
+		return false
+	}
+	return st.kw(j-1)&(kwPlacePrep|kwMove) != 0 && st.kws[j-1]&kwGeneric == 0 || st.is(j-1, "to") || st.is(j-1, "from")
 }
 
 // namedPlaceWord accepts a common word that is also a name right before a
