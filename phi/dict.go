@@ -54,6 +54,31 @@ type lexicon struct {
 	// kwSlot and kwRole map a slot index + 1 to its keyword roles.
 	kwSlot []uint32
 	kwRole []kw
+	// wordBits is a Bloom filter (two bits a key) over the ordinary and
+	// clinical words that are no common name: the spelling checks try
+	// hundreds of variants of a word, and nearly all of them are no word,
+	// which this 512 KB table says without touching the 8 MB one.
+	wordBits []uint64
+}
+
+const wordBitsMask = 1<<22 - 1
+
+// isWordKey reports whether key (lower case) is an ordinary or clinical
+// word that is no common name.
+func (lx *lexicon) isWordKey(key []byte) bool {
+	h := hash64(key)
+	a, b := h&wordBitsMask, h>>40&wordBitsMask
+	if lx.wordBits[a>>6]&(1<<(a&63)) == 0 || lx.wordBits[b>>6]&(1<<(b&63)) == 0 {
+		return false
+	}
+	f := lx.lookup(key)
+	return wordFlags(f)
+}
+
+// wordFlags reports whether flags f make an ordinary or clinical word that
+// is no common name.
+func wordFlags(f wflag) bool {
+	return f&(fCommon|fCore|fClinical) != 0 && f&(fFirstTop|fLastTop) == 0
 }
 
 type lexEntry struct {
@@ -144,9 +169,20 @@ func (lx *lexicon) index() {
 	}
 	lx.slots = make([]uint64, size)
 	lx.mask = size - 1
+	lx.wordBits = make([]uint64, (wordBitsMask+1)/64)
 	for _, e := range lx.ents {
-		j := lx.slot(lx.keys[e.off : e.off+uint32(e.n)])
+		key := lx.keys[e.off : e.off+uint32(e.n)]
+		j := lx.slot(key)
 		lx.slots[j] |= uint64(e.flags)
+	}
+	for _, e := range lx.ents {
+		key := lx.keys[e.off : e.off+uint32(e.n)]
+		if f := lx.lookup(key); wordFlags(f) {
+			h := hash64(key)
+			a, b := h&wordBitsMask, h>>40&wordBitsMask
+			lx.wordBits[a>>6] |= 1 << (a & 63)
+			lx.wordBits[b>>6] |= 1 << (b & 63)
+		}
 	}
 }
 

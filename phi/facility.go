@@ -13,6 +13,8 @@ var facilityGeneric = map[string]bool{
 	"hosp": true, "hospital": true, "med": true, "medical": true, "center": true, "ctr": true, "dialysis": true,
 	"short": true, "long": true, "term": true, "care": true, "facility": true, "health": true, "any": true, "no": true,
 	"not": true, "pt": true, "patient": true, "was": true, "is": true, "be": true, "back": true, "physical": true,
+	"private": true, "teaching": true, "public": true, "military": true, "mental": true, "tertiary": true, "referring": true,
+	"receiving": true, "nearest": true, "nearby": true, "original": true, "different": true, "new": true, "same-day": true,
 }
 
 // distinctiveFacility words name a facility when another facility word
@@ -54,7 +56,8 @@ func (st *state) facilityBefore(i int) {
 		return
 	}
 	e := j
-	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && st.namedPlaceWord(j) || j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
+	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
+		j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
 			j -= 2
@@ -102,11 +105,35 @@ func (st *state) saint(i int) {
 	// After "to", "from", "at", "the", an unknown word makes "St. X" a
 	// place; elsewhere "St" may end a street.
 	placed := st.kw(i-1)&(kwPlacePrep|kwMove|kwLive) != 0 || st.is(i-1, "the")
-	if j < len(st.toks) && st.toks[j].kind == kWord && (f&(fFirst|fLast|fProper) != 0 || placed && st.unknown(j) && st.toks[j].end-st.toks[j].start > 2) &&
+	if placed && st.saintName(i, j) {
+		st.add(i, j, phigate.LOCATION, 0.8, "saint") // "transfer to St. Grove"
+		return
+	}
+	if j < len(st.toks) && st.toks[j].kind == kWord && (f&(fFirst|fLast|fProper|fCity) != 0 || placed && st.unknown(j) && st.toks[j].end-st.toks[j].start > 2) &&
 		f&(fClinical|fCore) == 0 &&
 		(!st.mixed || st.toks[j].shape != sLower) && st.kw(j)&kwStop == 0 && st.num(i-1) < 0 && !st.punct(j+1, '/') {
 		st.add(i, j, phigate.LOCATION, 0.8, "saint")
 	}
+}
+
+// saintName reports whether word j after "St." (token i), itself after a
+// place word, names a saint: capitalised where capitals mean something,
+// and no function, clinical or calendar word. "to St. Grove" is a place,
+// "SR TO ST. HIGH PRESSURES" is not: in caseless text the period and a
+// word that names (a name, a city) and is no ordinary word are needed.
+func (st *state) saintName(i, j int) bool {
+	if j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].newline || st.toks[j].end-st.toks[j].start < 3 ||
+		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwUnit|kwTitle) != 0 || st.toks[j].flags&fClinical != 0 {
+		return false
+	}
+	f := st.toks[j].flags
+	switch {
+	case st.toks[i].shape == sTitle && st.titled(j):
+		return true
+	case st.punct(i+1, '.') && st.toks[j].shape == sUpper && !st.mixed:
+		return f&(fName|fCity|fProper) != 0 && f&(fCommon|fCore) == 0 || f == 0
+	}
+	return false
 }
 
 // universityOf marks "University of Maryland", "U of MD".
@@ -137,6 +164,19 @@ func (st *state) unitAfter(i int) bool {
 		return false
 	}
 	return st.kws[j]&kwUnitWord != 0
+}
+
+// caselessPlaceWord accepts, where case says nothing, an ordinary word
+// right before "hospital" or "hosp" after a place word ("went to harbor
+// hosp", "from harbor hospital"): "the", "outside", "local" and other
+// generic words are not, and neither are clinical words.
+func (st *state) caselessPlaceWord(j, i int) bool {
+	if st.mixed || j < 1 || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 4 ||
+		!(st.is(i, "hospital") || st.is(i, "hosp")) || st.toks[j].flags&fClinical != 0 ||
+		st.kws[j]&(kwGeneric|kwStop|kwMonth|kwWeekday|kwDescriptor|kwUnit) != 0 {
+		return false
+	}
+	return st.kw(j-1)&(kwPlacePrep|kwMove) != 0 && st.kws[j-1]&kwGeneric == 0 || st.is(j-1, "to") || st.is(j-1, "from")
 }
 
 // namedPlaceWord accepts a common word that is also a name right before a

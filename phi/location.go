@@ -10,6 +10,9 @@ func (st *state) findLocations() {
 		if k&kwFacility != 0 && st.toks[i].kind == kWord {
 			st.facilityBefore(i)
 		}
+		if st.is(i, "assisted") && st.is(i+1, "living") {
+			st.facilityBefore(i) // "lives at Carpenter Assisted Living"
+		}
 		if k&kwMove != 0 || k&kwLive != 0 {
 			st.placeAfter(i)
 		}
@@ -234,6 +237,10 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.75, "ward")
 		return
 	}
+	if t.kind == kWord && n >= 4 && st.num(i+1) >= 0 && !st.unknown(i) && st.wardPlace(i, p) && st.wardNumber(i+1) {
+		st.add(i, i, phigate.LOCATION, 0.7, "ward") // "transfer to Appleton 2"
+		return
+	}
 	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i) {
 		st.add(i, i, phigate.LOCATION, 0.6, "ward")
 		return
@@ -243,7 +250,7 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.6, "acronym-place") // "GH EW", "GH attorneys"
 		return
 	}
-	if st.mixed && t.shape == sTitle && t.kind == kWord && (st.is(p, "from") || st.is(p, "at")) && !st.sentenceStart(i) &&
+	if st.titled(i) && t.kind == kWord && (st.is(p, "from") || st.is(p, "at")) && !st.sentenceStart(i) &&
 		t.flags&(fName|fProper|fCity) != 0 && t.flags&(fClinical) == 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
 		st.kws[i]&kwState == 0 {
 		st.add(i, i, phigate.LOCATION, 0.5, "capital-place") // "Surgeon from Harbor"
@@ -251,7 +258,7 @@ func (st *state) unknownPlace(i int) {
 	// "of" names a place after a name ("Shynsina of Ganflaswick"), not
 	// after a dose ("dose of Levoquin").
 	ofName := !st.is(p, "of") || p > 0 && st.toks[p-1].shape == sTitle
-	if st.mixed && t.shape == sTitle && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
+	if st.titled(i) && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
 		e := i
 		if st.unknownPair(i) {
 			e = i + 1 // "at Camu Vedoa"
@@ -275,15 +282,19 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.5, "acronym-place")
 		return
 	}
-	if st.mixed && t.shape == sTitle && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
+	if st.titled(i) && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
 		t.flags&(fProper|fCity|fName) != 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
 		st.kw(p-1)&kwMove != 0 {
 		st.add(i, i, phigate.LOCATION, 0.6, "capital-place")
 		return
 	}
 	if !st.mixed && st.unknown(i) && t.kind == kWord && n >= 4 && (st.is(p, "from") || st.is(p, "in") || st.is(p, "near")) &&
-		(st.kw(p-1)&(kwRelation|kwMove|kwLive) != 0 || st.high && !st.is(p-1, "to")) && !st.nearWord(i) && !st.followedByUnit(i) {
+		(st.kw(p-1)&(kwRelation|kwMove|kwLive) != 0 || st.is(p, "from") && st.movedBefore(p) || st.high && !st.is(p-1, "to")) &&
+		!st.nearWord(i) && !st.followedByUnit(i) {
 		st.add(i, i, phigate.LOCATION, 0.5, "unknown-place") // "daughter from POAFORD", "son in SLERTSEETON"
+	}
+	if st.is(i+1, "area") && (st.is(p, "in") || st.is(p, "near")) && st.areaName(i) {
+		st.add(i, i, phigate.LOCATION, 0.6, "area") // "a shelter in Edgemere area"
 	}
 	if st.is(i-1, "the") && st.regionPair(i) {
 		st.add(i, i+1, phigate.LOCATION, 0.5, "region") // "from the Eastern Shore"
@@ -291,39 +302,6 @@ func (st *state) unknownPlace(i int) {
 	if st.is(i, "dc") && t.shape == sUpper && (st.is(p, "in") || st.is(p, "from")) {
 		st.add(i, i, phigate.LOCATION, 0.7, "city") // Washington, DC
 	}
-}
-
-// wardNumber reports whether token i is a ward or floor number: one or
-// two digits standing alone, not a measurement, range or ordinal.
-func (st *state) wardNumber(i int) bool {
-	if st.num(i) < 0 || st.digits(i) > 2 || st.followedByUnit(i) || !st.adjacentNext(i) {
-		return false
-	}
-	j := i + 1
-	return !(st.punct(j, '/') || st.punct(j, '.') && j+1 < len(st.toks) && st.toks[j+1].kind != kPunct && st.adjacent(j) || st.punct(j, ':') || st.punct(j, '-') || st.punct(j, '%') ||
-		st.is(j, "st") || st.is(j, "nd") || st.is(j, "rd") || st.is(j, "th") || st.punct(j, '>'))
-}
-
-// adjacentNext is true when the token after i exists or i ends the text.
-func (st *state) adjacentNext(i int) bool { return i < len(st.toks) }
-
-// alnumWard matches a word glued to a ward number ("Quartermain7"), not
-// a count ("stoolsx2") or a known word with a number ("cpap7").
-func (st *state) alnumWard(k int) bool {
-	w := st.word(k)
-	i := 0
-	for i < len(w) && isLetter(w[i]) {
-		i++
-	}
-	if i < 4 || w[i-1]|0x20 == 'x' || st.lx.lookupFold(w[:i], st.buf[:]) != 0 {
-		return false
-	}
-	for _, c := range w[i:] {
-		if !isDigit(c) {
-			return false
-		}
-	}
-	return len(w)-i <= 2
 }
 
 // placePairAt is placePair for pairs that start with a place word.
@@ -386,7 +364,7 @@ func (st *state) regionPair(i int) bool {
 // movement word ("transferred from Good Sam"): capitals inside a sentence
 // make a proper name whatever the words are.
 func (st *state) capitalPlace(j int) bool {
-	if !st.mixed || j >= len(st.toks) || st.sentenceStart(j) {
+	if !(st.mixed || st.lowerNote) || j >= len(st.toks) || st.sentenceStart(j) {
 		return false
 	}
 	e := j - 1

@@ -1,7 +1,9 @@
 package phi
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/phigate/phigate"
@@ -18,10 +20,15 @@ func (st *state) merge(dst []phigate.Finding, min float32) []phigate.Finding {
 		}
 	}
 	slices.SortFunc(fs, func(a, b phigate.Finding) int {
-		if a.Start != b.Start {
+		switch {
+		case a.Start != b.Start:
 			return a.Start - b.Start
+		case a.End != b.End:
+			return b.End - a.End
+		case a.Confidence != b.Confidence:
+			return cmp.Compare(b.Confidence, a.Confidence)
 		}
-		return b.End - a.End
+		return strings.Compare(a.Recognizer, b.Recognizer) // ties name the same recogniser whatever the order of the rules
 	})
 	first := len(dst)
 	for _, f := range fs {

@@ -22,7 +22,7 @@ func (st *state) findNames() {
 		switch {
 		case k&kwTitle != 0 && st.titleLevel(i) > 0:
 			st.nameAfter(i, st.titleLevel(i), "title-name")
-		case k&kwRelation != 0:
+		case k&kwRelation != 0 || st.pairCue(i):
 			st.nameAfter(i, lvKin, "relation-name")
 		case k&kwRole != 0 && st.toks[i].kind == kWord:
 			lv := lvKin
@@ -54,6 +54,9 @@ func (st *state) findNames() {
 		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
 			st.introName(i)
 		}
+		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
+			st.unknownNameAt(i)
+		}
 		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
 			e := i
 			if st.toks[i].flags&fFirst != 0 {
@@ -64,9 +67,7 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
-	if st.high {
-		st.highNames()
-	}
+	st.coordinate()
 }
 
 // titleLevel is the evidence a title gives: "MS" may be mental status and
@@ -145,10 +146,10 @@ func (st *state) accept(i, lv int) bool {
 	case lvStrong:
 		return k&kwNotNameAfterTitle == 0 && !(clinical && !named)
 	case lvKin:
-		if clinical && st.mixed && t.shape == sTitle && f&fFirst != 0 {
+		if clinical && st.titled(i) && f&fFirst != 0 {
 			return true // "Son, Ed, was updated"
 		}
-		if st.mixed && t.shape == sTitle && !clinical && !core && t.end-t.start > 2 {
+		if st.titled(i) && !clinical && !core && t.end-t.start > 2 {
 			return true // "Sons Smokey, Morris and Roger"
 		}
 		properOnly := f&(fProper|fCore|fCommon|fClinical|fCity) == fProper
@@ -163,15 +164,22 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) ||
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
-		return !clinical && (named && !common || oov && st.mixed && t.shape == sTitle && t.end-t.start > 2 ||
+		return !clinical && (named && !common || oov && st.titled(i) && t.end-t.start > 2 ||
 			oov && (st.unknownPair(i) || st.unknownPair(i-1)))
 	default:
-		if st.mixed && t.shape == sTitle && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
+		if st.titled(i) && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
 		}
 		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
-			f&(fFirst|fLast) != 0
+			f&(fFirst|fLast) != 0 && (!st.misspeltName(i) || st.talkCue(i-1) || st.kw(i-1)&kwVerb != 0)
 	}
+}
+
+// misspeltName reports whether name i, with no capital to vouch for it,
+// is more likely a misspelt word: a rare name one edit from
+// an ordinary word ("bagan", "stabel", "bowell" in a lower-case note).
+func (st *state) misspeltName(i int) bool {
+	return !st.titled(i) && st.toks[i].flags&(fFirstTop|fLastTop) == 0 && st.nearWord(i)
 }
 
 // unknownPair reports whether words i and i+1 are both in no dictionary,
@@ -231,6 +239,12 @@ func (st *state) nextWord(i int) int { return st.skipGlue(i + 1) }
 // nameAfter marks the name that follows trigger i.
 func (st *state) nameAfter(i, lv int, rec string) {
 	j := st.skipGlue(i + 1)
+	if st.punct(j, '?') && st.punct(j+1, ')') {
+		j = st.skipGlue(j + 2) // "wife(?) Quarnbeck"
+	}
+	if lv == lvKin && (st.is(j, "and") || st.punct(j, '&')) && st.kws[i]&kwRelation != 0 && (st.knownName(j+1) || st.unknownName(j+1)) {
+		j++ // "sister & Quarnbeck"
+	}
 	if j < len(st.toks) && st.toks[j].newline || lv < lvStrong && st.punct(i+1, '.') && st.kws[i]&kwTitle == 0 {
 		return // a name does not follow on the next line or sentence
 	}
@@ -250,6 +264,12 @@ func (st *state) nameAfter(i, lv int, rec string) {
 			e = j // "MS S. CARE": an initial stands for the name
 		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
 			e = j // "mr I remained"
+		}
+		if e < j && n == 0 {
+			e = st.cueUnknown(i, j, lv)
+		}
+		if e < j && n > 0 && st.unknownName(j) && (!st.mixed || st.toks[j].shape != sLower) {
+			e = j // "daughters Quarnbeck and Vellastro"
 		}
 		if e < j {
 			return
@@ -271,14 +291,18 @@ func (st *state) nameAfter(i, lv int, rec string) {
 			k = st.skipGlue(k + 1)
 		}
 		j = k
-		lv = min(lv, lvMedium)
+		if !(st.is(i, "drs") && st.mixed && st.toks[min(j, len(st.toks)-1)].shape == sTitle) {
+			lv = min(lv, lvMedium) // "Drs Esparza and Sledge": a plural title names them all
+		}
 	}
 }
 
 // nameChain returns the last token of the name starting at j (first
 // word accepted at lv, following words at lvMedium), or -1.
 func (st *state) nameChain(j, lv int) int {
-	if st.isInitial(j) && (lv >= lvMedium) {
+	lone := lv == lvStrong && st.toks[min(j, len(st.toks)-1)].kind == kWord && st.toks[min(j, len(st.toks)-1)].end-st.toks[min(j, len(st.toks)-1)].start == 1 &&
+		!st.is(j, "a") && !st.is(j, "i") && j+1 < len(st.toks) && st.toks[j+1].kind == kWord && !st.toks[j+1].newline // "dr b muse"
+	if (st.isInitial(j) || lone) && lv >= lvMedium {
 		k := j + 1
 		if st.punct(k, '.') {
 			k++
@@ -328,15 +352,22 @@ func (st *state) extendName(e int) int {
 // Baker", "Arthur Wilson") right after a first name, when no content word
 // follows it.
 func (st *state) surnameAfterFirst(e, k int) bool {
-	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[e].flags&fFirst == 0 ||
-		st.toks[k].flags&fLast == 0 || st.kws[k]&(kwStop|kwCred|kwTitle) != 0 || !st.adjacentWord(e, k) {
+	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[k].flags&fLast == 0 ||
+		st.kws[k]&(kwStop|kwCred|kwTitle) != 0 || !st.adjacentWord(e, k) {
 		return false
 	}
 	if st.mixed && st.toks[k].shape == sLower {
 		return false
 	}
+	if st.toks[e].flags&fFirst == 0 {
+		// "Cafferky Boney": after any name, a capitalised surname where
+		// capitals carry information.
+		return st.titled(e) && st.titled(k) && st.toks[k].flags&fClinical == 0 && st.kws[k]&(kwMonth|kwWeekday|kwState) == 0
+
+	}
 	n := k + 1
-	return n >= len(st.toks) || st.toks[n].kind != kWord || st.toks[n].newline || st.kws[n]&(kwStop|kwPost|kwCred) != 0
+	return n >= len(st.toks) || st.toks[n].kind != kWord || st.toks[n].newline || st.kws[n]&(kwStop|kwPost|kwCred|kwMove|kwVerb) != 0 ||
+		auxiliaries[string(lowerInto(st.buf[:0], st.word(n)))]
 }
 
 // adjacentWord reports whether k directly follows e with only a space.

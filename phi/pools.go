@@ -65,3 +65,54 @@ func Known(w string) bool {
 	f, k := lx.lookupFoldBoth([]byte(w), buf[:])
 	return f != 0 || k != 0
 }
+
+// NameLists are the scanner's own name and place dictionaries (lower
+// case, sorted): every census first name and surname, the most common of
+// each, and the one-word US city names. Evaluation draws realistic test
+// values from them ("phigate eval --swap-pool dict"). The lists depend on
+// the embedded dictionary only, so that a change of the scanner's context
+// words does not change what an evaluation draws.
+type NameLists struct {
+	First, FirstTop, Last, LastTop, Cities []string
+}
+
+var loadNameLists = sync.OnceValues(func() (*NameLists, error) {
+	lx, err := loadLexicon()
+	if err != nil {
+		return nil, err
+	}
+	nl := &NameLists{}
+	for _, e := range lx.ents {
+		key := lx.keys[e.off : e.off+uint32(e.n)]
+		if len(key) < 2 || !allLetters(key) {
+			continue
+		}
+		w := string(key)
+		add := func(l *[]string, f wflag) {
+			if e.flags&f != 0 {
+				*l = append(*l, w)
+			}
+		}
+		add(&nl.First, fFirst)
+		add(&nl.FirstTop, fFirstTop)
+		add(&nl.Last, fLast)
+		add(&nl.LastTop, fLastTop)
+		add(&nl.Cities, fCity)
+	}
+	for _, l := range [][]string{nl.First, nl.FirstTop, nl.Last, nl.LastTop, nl.Cities} {
+		sort.Strings(l)
+	}
+	return nl, nil
+})
+
+// Names returns the shared, read-only name and city lists.
+func Names() (*NameLists, error) { return loadNameLists() }
+
+func allLetters(b []byte) bool {
+	for _, c := range b {
+		if !isLetter(c) {
+			return false
+		}
+	}
+	return true
+}

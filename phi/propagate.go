@@ -25,7 +25,7 @@ func (st *state) propagate() {
 			if t.start >= f.End {
 				break
 			}
-			if capitalOnly && !(st.mixed && t.shape == sTitle && !st.sentenceStart(i) && t.flags&fName != 0) {
+			if capitalOnly && !(st.titled(i) && !st.sentenceStart(i) && t.flags&fName != 0) {
 				continue
 			}
 			if t.start >= f.Start && t.end <= f.End && st.propagatable(i) {

@@ -67,6 +67,10 @@ type state struct {
 	// mixed is true when the text uses both cases, so that capitals carry
 	// information; ALL CAPS and all-lower notes make it false.
 	mixed bool
+	// lowerNote is true for a note written in lower case whose few
+	// capitals still mark proper names ("nephew, Neil Meitz of Towson"):
+	// a capital says something there, a small letter nothing.
+	lowerNote bool
 	// high is true at HighSensitivity.
 	high bool
 }
@@ -103,6 +107,7 @@ func (st *state) reset(lx *lexicon, text []byte) {
 		st.kws = append(st.kws, k)
 	}
 	st.mixed = n > 0 && title*20 >= n && lower*10 >= n*3
+	st.lowerNote = !st.mixed && n > 0 && lower*10 >= n*8
 }
 
 func (st *state) run() {
@@ -113,6 +118,12 @@ func (st *state) run() {
 	st.findLocations()
 	st.findNames()
 	st.propagate()
+}
+
+// titled reports whether word i is capitalised ("Towson") in a text where
+// capitals carry information: mixed case, or lower case with a few capitals.
+func (st *state) titled(i int) bool {
+	return (st.mixed || st.lowerNote) && st.toks[i].shape == sTitle
 }
 
 // add records a finding over tokens [i, j].

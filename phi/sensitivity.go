@@ -6,11 +6,14 @@ import "github.com/phigate/phigate"
 type Sensitivity uint8
 
 // The sensitivities. DefaultSensitivity is the zero value: findings rest
-// on a dictionary or on context. HighSensitivity also reports words that
-// are in no dictionary where a name could stand (a capitalised unknown
-// word inside a sentence, an unknown word beside a first name, a title or
-// a report word), with a lower confidence: meant for text that goes to a
-// vendor without a BAA, where a missed name costs more than a masked word.
+// on a dictionary or on context, including words in no dictionary where
+// the context names a person (beside a first name, after a title,
+// relation or "spoke with", before "aware" or "wishes", capitalised where
+// a person can stand). HighSensitivity also reports unknown words after
+// any preposition that may introduce a person and every capitalised
+// unknown word of mixed-case text, with a lower confidence: meant for text
+// that goes to a vendor without a BAA, where a missed name costs more than
+// a masked word.
 const (
 	DefaultSensitivity Sensitivity = iota
 	HighSensitivity

@@ -122,7 +122,8 @@ func (st *state) firstAndUnknown(j int) bool {
 
 // initialName marks "E. Welsh" and "J Smith".
 func (st *state) initialName(i int) {
-	if st.is(i, "a") || st.is(i, "i") && !st.punct(i+1, '.') {
+	article := st.is(i, "a") // "A. Busby aware" only: "a" is mostly the article
+	if article && !st.punct(i+1, '.') || st.is(i, "i") && !st.punct(i+1, '.') {
 		return
 	}
 	k := i + 1
@@ -140,11 +141,15 @@ func (st *state) initialName(i int) {
 	top := st.toks[i].shape == sUpper && f&fLastTop != 0 && f&fClinical == 0
 	named := f&fName != 0 && st.accept(k, lvMedium)
 	oovOK := st.accept(k, lvMedium) && dot && st.toks[i].shape == sUpper &&
-		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.mixed && st.toks[k].shape == sTitle)
+		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.titled(k))
 	// "G. DRIESTON": an initial with a period before an unknown word.
 	unknownOK := dot && st.toks[i].shape == sUpper && st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 &&
 		st.toks[k].shape != sLower && st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord && !st.nearWord(k)
-	if named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) {
+	// "A. BUSBY AWARE": an initial with a period before a surname that is
+	// no everyday word, or one that a report word or credential follows.
+	surname := dot && st.toks[i].shape == sUpper && f&fLast != 0 && f&fClinical == 0 && st.kws[k]&kwStop == 0 &&
+		(f&(fCommon|fCore) == 0 || st.kw(k+1)&(kwPost|kwCred) != 0) && st.toks[k].shape != sLower
+	if surname || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0)) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }
@@ -157,6 +162,7 @@ func (st *state) signatureLines() {
 			j++
 		}
 		st.signatureLine(i, j)
+		st.credentialLine(i, j)
 		i = j
 	}
 }
@@ -187,6 +193,38 @@ func (st *state) signatureLine(i, j int) {
 	}
 }
 
+// credentialLine marks a line made of two or three names and a
+// credential ("Vest Miles RN"): there even names that are ordinary words
+// sign the note.
+func (st *state) credentialLine(i, j int) {
+	e := j - 1
+	for e > i && st.toks[e].kind == kPunct {
+		e--
+	}
+	if e <= i || st.kws[e]&kwCred == 0 || st.kws[e]&kwCredAmbiguous != 0 && st.toks[e].shape != sUpper {
+		return
+	}
+	e--
+	if st.punct(e, ',') {
+		e--
+	}
+	words := 0
+	for k := i; k <= e; k++ {
+		t := st.toks[k]
+		switch {
+		case st.isInitial(k) || st.punct(k, '.') && st.isInitial(k-1):
+		case t.kind == kWord && (t.flags&fName != 0 || st.unknownName(k)) && t.flags&fClinical == 0 &&
+			st.kws[k]&(kwStop|kwTitle|kwRelation|kwRole|kwMonth|kwWeekday|kwCred) == 0 && (!st.mixed || t.shape != sLower):
+			words++
+		default:
+			return
+		}
+	}
+	if words >= 2 && words <= 3 {
+		st.addName(i, e, lvMedium, "signature")
+	}
+}
+
 // nameBeforePhone marks the one or two name-like words before a phone
 // word in a contact list ("Lopie Certusi cell# 410-...").
 func (st *state) nameBeforePhone(i int) {
@@ -197,7 +235,7 @@ func (st *state) nameBeforePhone(i int) {
 	s := e
 	for s >= 0 && e-s < 2 && st.toks[s].kind == kWord && !st.toks[min(s+1, e)].newline &&
 		(st.unknown(s) || st.toks[s].flags&fName != 0 && st.toks[s].flags&(fCore|fClinical) == 0) &&
-		(st.toks[s].shape == sTitle || !st.mixed && st.toks[s].shape == sUpper) && st.kws[s] == 0 {
+		(st.toks[s].shape == sTitle || !st.mixed && st.toks[s].shape != sMixed) && st.kws[s] == 0 {
 		s--
 	}
 	if s < e && e-s >= 2 {

@@ -5,7 +5,22 @@ package phi
 // word: a misspelling ("RECIEVED", "INITALLY") rather than an unknown
 // name. Words longer than maxNear letters are not checked.
 func (st *state) nearWord(i int) bool {
-	w := st.word(i)
+	switch st.toks[i].near {
+	case 1:
+		return false
+	case 2:
+		return true
+	}
+	near := st.nearWordOf(st.word(i))
+	st.toks[i].near = 1
+	if near {
+		st.toks[i].near = 2
+	}
+	return near
+}
+
+// nearWordOf is nearWord on the bytes of a word.
+func (st *state) nearWordOf(w []byte) bool {
 	if len(w) < 4 || len(w) > maxNear {
 		return false
 	}
@@ -56,7 +71,4 @@ const maxNear = 14
 
 // isWord reports whether b (lower case) is an ordinary or clinical word
 // that is no name.
-func (st *state) isWord(b []byte) bool {
-	f := st.lx.lookup(b)
-	return f&(fCommon|fCore|fClinical) != 0 && f&(fFirstTop|fLastTop) == 0
-}
+func (st *state) isWord(b []byte) bool { return st.lx.isWordKey(b) }

@@ -30,6 +30,8 @@ type token struct {
 	space      bool  // whitespace before it
 	newline    bool  // a line break before it
 	flags      wflag // dictionaries the word (lower case) is in
+	// near caches nearWord: 0 not yet asked, 1 no, 2 yes.
+	near uint8
 }
 
 func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }

@@ -56,10 +56,12 @@ func init() {
 		niece nieces nephew nephews neice aunt uncle grandson grandsons granddaughter granddaughters grandaughter grandchild grandchildren
 		grandmother grandfather cousin friend friends fiance fiancee partner spouse proxy hcp boyfriend girlfriend neighbor neighbour
 		stepson stepdaughter sibling siblings companion roommate caregiver guardian sil dil law ex wife's husband's`)
-	addKeywords(kwVerb, `per spoke talked called paged notified informed contacted seen evaluated discussed met page call ask asked
+	addKeywords(kwVerb, `per spoke talked called paged notified informed contacted contacts seen evaluated discussed met page call ask asked
 		contact reach reached visited accompanied`)
 	addKeywords(kwPrep, "w with by from and & via to")
-	addKeywords(kwPost, `aware notified paged informed called updated spoke came stated states said ordered wants made`)
+	addKeywords(kwPost, `aware notified paged informed called updated spoke came stated states said ordered wants made
+		wishes wished verbalizes verbalized agrees agreed understands understood requests requested declined refused
+		consented prefers preferred expressed asks decided`)
 	addKeywords(kwRole, "(resident) (attending)")
 	addKeywords(kwCred, "rn md np rrt msw licsw bsn pa lpn cna phd do rph pharmd slp otr crnp acnp fnp cns mph dds dmd psyd lcsw")
 	addKeywords(kwCredAmbiguous, "md np pa do slp otr cns mph dds")
@@ -82,7 +84,8 @@ func init() {
 		sanatorium asylum univ university college`)
 	addKeywords(kwMove, `transfer transferred transfered tranfered transfering transferring tx txd tx'd trans sent admitted adm admit
 		readmitted went go going goes taken brought presented arrived discharged dc'd returned return returning flighted
-		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back leave leaving`)
+		medflight medflighted accepted came come comes moved moving referred evacuated airlifted back leave leaving
+		arrive arrives arriving fly flies flying flew flown drive drives driving drove travel traveled traveling travelled travelling`)
 	addKeywords(kwPlacePrep, "to from at in of near")
 	addKeywords(kwLive, "lives live living lived resides reside resided residing resident home house born works work worked working")
 	addKeywords(kwUnit, `mg mcg g gm gms gram grams kg lb lbs cc ccs ml mls l liter liters mmhg mm cm meq mmol units unit u iu

@@ -21,13 +21,14 @@ type EvalCommand struct {
 	errors         bool
 	swapSeed       uint64
 	swap           bool
+	pool           string
 	recase         string
 	sensitivity    string
 }
 
 // ParseFlags reads --physionet TEXT PHRASE.
 func (c *EvalCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlagSet("eval", "eval [--swap-seed N] [--case asis|lower|upper] [--sensitivity default|high] --physionet TEXT PHRASE\n\n"+
+	fs := c.m.newFlagSet("eval", "eval [--swap-seed N] [--swap-pool madeup|dict] [--case asis|lower|upper] [--sensitivity default|high] --physionet TEXT PHRASE\n\n"+
 		"Scores the PHI detector on a corpus in the PhysioNet deid format (TEXT: the notes,\n"+
 		"PHRASE: the gold spans): recall per type with the any-overlap and exact rules,\n"+
 		"precision, for all types and for the Safe Harbor view (lone years left out),\n"+
@@ -40,12 +41,19 @@ func (c *EvalCommand) ParseFlags(args []string) error {
 	fs.BoolVar(&c.errors, "errors", false, "also print each missed span and false finding with its context (quotes the corpus)")
 	fs.Uint64Var(&c.swapSeed, "swap-seed", 0, "before scoring, replace every gold span by a made-up value of the same type\n"+
 		"and shape drawn with this seed (a generalisation test: names and places the scanner cannot know)")
+	fs.StringVar(&c.pool, "swap-pool", string(eval.PoolMadeUp), "where swapped names and places come from: madeup (words no dictionary\n"+
+		"holds: context and shape alone) or dict (real names and cities from the scanner's own\n"+
+		"census and city lists, never the original value: names that are real but not the corpus's)")
 	fs.StringVar(&c.recase, "case", "", "score only the mixed-case notes, rewritten: asis (unchanged), lower or upper")
 	fs.StringVar(&c.sensitivity, "sensitivity", "default", "scanner sensitivity: default or high")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) { c.swap = c.swap || f.Name == "swap-seed" })
+	fs.Visit(func(f *flag.Flag) { c.swap = c.swap || f.Name == "swap-seed" || f.Name == "swap-pool" })
+	if !eval.ValidPool(eval.Pool(c.pool)) {
+		fmt.Fprintln(c.m.Stderr, "phigate eval: --swap-pool must be madeup or dict")
+		return errUsage
+	}
 	if c.recase != "" && !eval.ValidCase(eval.Case(c.recase)) {
 		fmt.Fprintln(c.m.Stderr, "phigate eval: --case must be asis, lower or upper")
 		return errUsage
@@ -72,7 +80,10 @@ func (c *EvalCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	recs, gold = c.rewrite(recs, gold)
+	recs, gold, err = c.rewrite(recs, gold)
+	if err != nil {
+		return err
+	}
 	sc := phi.NewScanner()
 	sc.Sensitivity, _ = phi.ParseSensitivity(c.sensitivity)
 	res, err := eval.Score(sc, recs, gold)
@@ -98,11 +109,18 @@ func (c *EvalCommand) Run(ctx context.Context) error {
 	return nil
 }
 
-// rewrite applies --swap-seed and --case to the corpus and says so.
-func (c *EvalCommand) rewrite(recs []eval.Record, gold []eval.Span) ([]eval.Record, []eval.Span) {
+// rewrite applies --swap-seed, --swap-pool and --case to the corpus and says so.
+func (c *EvalCommand) rewrite(recs []eval.Record, gold []eval.Span) ([]eval.Record, []eval.Span, error) {
 	if c.swap {
-		recs, gold = eval.Swap(recs, gold, c.swapSeed)
-		fmt.Fprintf(c.m.Stdout, "corpus rewritten: every gold span swapped for a made-up value (seed %d)\n", c.swapSeed)
+		var err error
+		if recs, gold, err = eval.SwapFrom(recs, gold, c.swapSeed, eval.Pool(c.pool)); err != nil {
+			return nil, nil, err
+		}
+		what := "a made-up value"
+		if eval.Pool(c.pool) == eval.PoolDict {
+			what = "a real name or city from the scanner's lists (numbers re-drawn)"
+		}
+		fmt.Fprintf(c.m.Stdout, "corpus rewritten: every gold span swapped for %s (seed %d, pool %s)\n", what, c.swapSeed, c.pool)
 	}
 	if c.recase != "" {
 		n := len(recs)
@@ -110,7 +128,7 @@ func (c *EvalCommand) rewrite(recs []eval.Record, gold []eval.Span) ([]eval.Reco
 		fmt.Fprintf(c.m.Stdout, "case %s: the %d mixed-case notes of %d, %d gold spans\n", c.recase, len(recs), n, len(gold))
 	}
 	fmt.Fprintf(c.m.Stdout, "sensitivity: %s\n\n", c.sensitivity)
-	return recs, gold
+	return recs, gold, nil
 }
 
 func readCorpus[T any](path string, parse func(r io.Reader) (T, error)) (T, error) {

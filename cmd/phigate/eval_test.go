@@ -25,13 +25,19 @@ func TestEvalRewrites(t *testing.T) {
 			t.Errorf("same seed, different reports:\n%s\n%s", out, again)
 		}
 	})
+	t.Run("OK/SwapDict", func(t *testing.T) {
+		code, out, errs := runIn(t, "", "eval", "--swap-seed", "2", "--swap-pool", "dict", "--physionet", text, phrase)
+		if code != 0 || !strings.Contains(out, "seed 2, pool dict") {
+			t.Fatalf("exit %d: %s %s", code, out, errs)
+		}
+	})
 	t.Run("OK/CaseHigh", func(t *testing.T) {
 		code, out, errs := runIn(t, "", "eval", "--case", "upper", "--sensitivity", "high", "--physionet", text, phrase)
 		if code != 0 || !strings.Contains(out, "case upper: the 1 mixed-case notes") || !strings.Contains(out, "sensitivity: high") {
 			t.Fatalf("exit %d: %s %s", code, out, errs)
 		}
 	})
-	for _, args := range [][]string{{"--case", "title"}, {"--sensitivity", "max"}} {
+	for _, args := range [][]string{{"--case", "title"}, {"--sensitivity", "max"}, {"--swap-pool", "census"}} {
 		t.Run("ErrUsage", func(t *testing.T) {
 			if code, _, _ := runIn(t, "", append(append([]string{"eval"}, args...), "--physionet", text, phrase)...); code != 2 {
 				t.Errorf("%v: exit %d, want 2", args, code)

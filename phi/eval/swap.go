@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -22,6 +23,37 @@ import (
 // as in a real record. The result depends only on the corpus and seed.
 // recs and gold are not modified.
 func Swap(recs []Record, gold []Span, seed uint64) ([]Record, []Span) {
+	out, spans, _ := SwapFrom(recs, gold, seed, PoolMadeUp)
+	return out, spans
+}
+
+// Pool says where Swap draws new names and places from.
+type Pool string
+
+// The pools. PoolMadeUp makes up words no dictionary of the scanner holds:
+// recall then rests on context and shape alone, a lower bound. PoolDict
+// draws real names from the scanner's own census lists (first names for
+// first names, surnames for the rest, half of them from the most common
+// names) and place words from its city list: real names, but not the
+// corpus's, as on notes nobody tuned on.
+const (
+	PoolMadeUp Pool = "madeup"
+	PoolDict   Pool = "dict"
+)
+
+// ValidPool reports whether p is one of the pools.
+func ValidPool(p Pool) bool { return p == PoolMadeUp || p == PoolDict }
+
+// SwapFrom is Swap with names and places drawn from pool. It fails only
+// if the scanner's dictionaries cannot be read.
+func SwapFrom(recs []Record, gold []Span, seed uint64, pool Pool) ([]Record, []Span, error) {
+	var lists *phi.NameLists
+	if pool == PoolDict {
+		var err error
+		if lists, err = phi.Names(); err != nil {
+			return nil, nil, fmt.Errorf("load name lists: %w", err)
+		}
+	}
 	byNote := groupSpans(gold)
 	var out []Record
 	var spans []Span
@@ -31,12 +63,13 @@ func Swap(recs []Record, gold []Span, seed uint64) ([]Record, []Span) {
 		if r.Patient != patient || sw == nil {
 			patient = r.Patient
 			sw = newSwapper(seed, r.Patient)
+			sw.lists = lists
 		}
 		text, ns := sw.note(r.Text, byNote[[2]string{r.Patient, r.Note}])
 		out = append(out, Record{Patient: r.Patient, Note: r.Note, Text: text})
 		spans = append(spans, ns...)
 	}
-	return out, spans
+	return out, spans, nil
 }
 
 // groupSpans maps each note to its gold spans, sorted by start.
@@ -58,6 +91,8 @@ type swapper struct {
 	// seen maps a class and an original value (lower case) to its
 	// replacement (lower case for words).
 	seen map[string]string
+	// lists, when set, are the real names and places to draw from.
+	lists *phi.NameLists
 }
 
 func newSwapper(seed uint64, patient string) *swapper {
@@ -199,7 +234,20 @@ func splitLike(r string, pieces []string) []string {
 // say what kind of place it is ("Hospital", "St.", "of").
 func (sw *swapper) words(pieces []string, class string) []string {
 	out := make([]string, len(pieces))
+	firstWord, nwords := -1, 0
 	for k, p := range pieces {
+		if len(p) > 1 && isAlpha(p[0]) {
+			nwords++
+			if firstWord < 0 {
+				firstWord = k
+			}
+		}
+	}
+	for k, p := range pieces {
+		if sw.lists != nil && class == "name" && len(p) > 1 && isAlpha(p[0]) {
+			out[k] = withCase(sw.realName(p, k == firstWord && nwords > 1 || nwords == 1 && phi.IsFirstName(p)), p)
+			continue
+		}
 		switch {
 		case isNum(p[0]):
 			out[k] = sw.redrawDigits(p, false)
@@ -222,10 +270,15 @@ func (sw *swapper) word(class, p string) string {
 		return r
 	}
 	var r string
-	for tries := 0; tries < 32 && (r == "" || r == strings.ToLower(p) || phi.Known(r)); tries++ {
+	city := class == "place" && sw.lists != nil && len(p) > 3
+	for tries := 0; tries < 32 && (r == "" || r == strings.ToLower(p) || !city && phi.Known(r)); tries++ {
 		switch {
 		case len(p) == 1:
 			r = string(rune('a' + sw.rng.IntN(26)))
+		case city:
+			if r = sw.lists.Cities[sw.rng.IntN(len(sw.lists.Cities))]; notAName[r] {
+				r = ""
+			}
 		case class == "place" && len(p) <= 3:
 			r = sw.letters(len(p)) // "GH", "BAY": an acronym
 		case class == "place":
@@ -236,6 +289,47 @@ func (sw *swapper) word(class, p string) string {
 	}
 	sw.seen[key] = r
 	return r
+}
+
+// realName returns the replacement of name word p drawn from the census
+// lists: a first name when first is true, else a surname; half of the
+// draws come from the most common names. The same word of this patient
+// gets the same replacement.
+func (sw *swapper) realName(p string, first bool) string {
+	key := "name\x00" + strings.ToLower(p)
+	if r, ok := sw.seen[key]; ok {
+		return r
+	}
+	all, top := sw.lists.Last, sw.lists.LastTop
+	if first {
+		all, top = sw.lists.First, sw.lists.FirstTop
+	}
+	var r string
+	for tries := 0; tries < 32 && (r == "" || r == strings.ToLower(p) || notAName[r]); tries++ {
+		l := all
+		if sw.rng.IntN(2) == 0 {
+			l = top
+		}
+		r = l[sw.rng.IntN(len(l))]
+	}
+	sw.seen[key] = r
+	return r
+}
+
+// notAName holds census names and city names that a note would read as
+// something else: function words, months, weekdays, titles and
+// credentials ("will", "may", "sun", "dr"). A fixed list, so that what an
+// evaluation draws changes only with the dictionary.
+var notAName = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an and are as at be by do for from he her him his if in is it me my no not of on or
+		our she so the to up us we was who with you all any but can had has have one two see day
+		january february march april may june july august september october november december jan feb mar apr jun jul aug
+		sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
+		dr drs mr mrs ms miss md rn np pa do pt per will`) {
+		notAName[w] = true
+	}
 }
 
 // keptPlaceWords say what kind of place a name is; they stay so that the

@@ -226,3 +226,58 @@ func TestLeaks(t *testing.T) {
 		t.Errorf("with the scanner: %d leaked (%v)", res.Leaks.Leaked, res.Leaks.ByType)
 	}
 }
+
+// TestSwapDict checks the dict pool: every name word becomes a census
+// name (a first name where the original was one), every longer place
+// word a city of the scanner's list, never the original value; other
+// types change as in the made-up pool.
+func TestSwapDict(t *testing.T) {
+	recs, gold := swapGold(t)
+	lists, err := phi.Names()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := func(l []string, w string) bool {
+		w = strings.ToLower(w)
+		for _, x := range l {
+			if x == w {
+				return true
+			}
+		}
+		return false
+	}
+	a, ga, err := eval.SwapFrom(recs, gold, 1, eval.PoolDict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := eval.SwapFrom(recs, gold, 1, eval.PoolDict)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("same seed, different corpus")
+	}
+	for k, s := range gold {
+		old := string(recs[noteIndex(s)].Text[s.Start:s.End])
+		now := string(a[noteIndex(ga[k])].Text[ga[k].Start:ga[k].End])
+		t.Run("OK/"+s.Type+"/"+old, func(t *testing.T) {
+			if strings.EqualFold(now, old) {
+				t.Fatalf("%q not replaced", old)
+			}
+			if caseOf(now) != caseOf(old) {
+				t.Errorf("%q -> %q: case changed", old, now)
+			}
+			switch s.Type {
+			case "HCPName", "RelativeProxyName":
+				want := map[bool][]string{true: lists.First, false: lists.Last}[phi.IsFirstName(old)]
+				if !in(want, now) {
+					t.Errorf("%q -> %q: not in the census list", old, now)
+				}
+			case "Location":
+				if w := strings.Fields(now)[0]; !in(lists.Cities, w) {
+					t.Errorf("%q -> %q: %q is no city of the list", old, now, w)
+				}
+			}
+		})
+	}
+	if !eval.ValidPool(eval.PoolDict) || eval.ValidPool("census") {
+		t.Error("ValidPool")
+	}
+}

@@ -1,0 +1,94 @@
+package phi
+
+// The context of places known by their surroundings only: movement before
+// "from", ward numbers, "the X area".
+
+// movedBefore reports whether a movement or residence word comes before
+// p with only a time between ("flying in at 6am tomorrow from X",
+// "arrive 7/1 @ approx 1900 from X"); "returned with CT from X" and "back
+// ache from X" name no place.
+func (st *state) movedBefore(p int) bool {
+	for k := p - 1; k >= 0 && k >= p-8 && !st.toks[k+1].newline; k-- {
+		switch {
+		case st.kws[k]&(kwMove|kwLive) != 0 && !st.is(k, "back"):
+			return true
+		case st.toks[k].kind == kNum || st.toks[k].kind == kAlnum && isDigit(st.text[st.toks[k].start]):
+		case st.toks[k].kind == kPunct && !st.punct(k, '.') && !st.punct(k, ';') && !st.punct(k, ','):
+		case st.kws[k]&(kwTime|kwWeekday|kwMonth) != 0 || timeWords[string(lowerInto(st.buf[:0], st.word(k)))]:
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// timeWords may stand between a movement and its place ("flying in at
+// 6am tomorrow from X").
+var timeWords = map[string]bool{"in": true, "on": true, "am": true, "pm": true, "tomorrow": true, "today": true,
+	"tonight": true, "yesterday": true, "early": true, "late": true, "later": true, "soon": true, "next": true,
+	"this": true, "morning": true, "evening": true, "night": true, "afternoon": true, "week": true}
+
+// areaName reports whether word i, before "area", names the place: a word
+// nobody listed, a city or a name that is no ordinary word ("the Edgemere
+// area", not "the groin area").
+func (st *state) areaName(i int) bool {
+	f := st.toks[i].flags
+	if st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start < 4 || st.mixed && st.toks[i].shape == sLower ||
+		f&fClinical != 0 || st.kws[i] != 0 {
+		return false
+	}
+	return st.unknown(i) && !st.nearWord(i) || f&(fCity|fName) != 0 && f&(fCommon|fCore) == 0 // place names are often two words glued
+}
+
+// wardPlace reports whether word i, a dictionary word, stands where a
+// ward is named before its number: after "transfer to", "pt to", "p: to"
+// or "plan:", and is a name, city or proper noun rather than an ordinary
+// or clinical word ("transfer to floor 2", "wean to cpap 5").
+func (st *state) wardPlace(i, p int) bool {
+	f := st.toks[i].flags
+	if f&fClinical != 0 || f&(fName|fCity|fProper) == 0 || f&fCore != 0 && f&(fFirstTop|fLastTop|fCity) == 0 ||
+		st.kws[i]&(kwStop|kwUnit|kwMonth|kwWeekday|kwTitle|kwRelation|kwState) != 0 {
+		return false
+	}
+	if st.is(p, "to") {
+		m := p - 1
+		if timeWords[string(lowerInto(st.buf[:0], st.word(max(m, 0))))] {
+			m-- // "transfer today to Rose 2"
+		}
+		return st.kw(m)&kwMove != 0 || st.is(m, "pt") || st.punct(m, ':')
+	}
+	return st.punct(i-1, ':') && st.is(i-2, "plan")
+}
+
+// wardNumber reports whether token i is a ward or floor number: one or
+// two digits standing alone, not a measurement, range or ordinal.
+func (st *state) wardNumber(i int) bool {
+	if st.num(i) < 0 || st.digits(i) > 2 || st.followedByUnit(i) || !st.adjacentNext(i) {
+		return false
+	}
+	j := i + 1
+	return !(st.punct(j, '/') || st.punct(j, '.') && j+1 < len(st.toks) && st.toks[j+1].kind != kPunct && st.adjacent(j) || st.punct(j, ':') || st.punct(j, '-') || st.punct(j, '%') ||
+		st.is(j, "st") || st.is(j, "nd") || st.is(j, "rd") || st.is(j, "th") || st.punct(j, '>'))
+}
+
+// adjacentNext is true when the token after i exists or i ends the text.
+func (st *state) adjacentNext(i int) bool { return i < len(st.toks) }
+
+// alnumWard matches a word glued to a ward number ("Quartermain7"), not
+// a count ("stoolsx2") or a known word with a number ("cpap7").
+func (st *state) alnumWard(k int) bool {
+	w := st.word(k)
+	i := 0
+	for i < len(w) && isLetter(w[i]) {
+		i++
+	}
+	if i < 4 || w[i-1]|0x20 == 'x' || st.lx.lookupFold(w[:i], st.buf[:]) != 0 {
+		return false
+	}
+	for _, c := range w[i:] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(w)-i <= 2
+}
