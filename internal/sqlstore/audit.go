@@ -124,24 +124,18 @@ func (s *Store) ScanAuditFilters(ctx context.Context, after, through int64, fn f
 
 // AuditCheckpoints implements phigate.AuditStore.
 func (s *Store) AuditCheckpoints(ctx context.Context, after int64) ([]*phigate.AuditCheckpoint, error) {
-	const op = "AuditCheckpoints"
-	rows, err := s.query(ctx, `SELECT size, time, note, frontier, hash FROM audit_checkpoints
-		WHERE size > ? ORDER BY size`, after)
-	if err != nil {
+	return list(ctx, s, "AuditCheckpoints", s.scanCheckpoint, `SELECT size, time, note, frontier, hash
+		FROM audit_checkpoints WHERE size > ? ORDER BY size`, after)
+}
+
+func (s *Store) scanCheckpoint(r scanner, op string) (*phigate.AuditCheckpoint, error) {
+	c := &phigate.AuditCheckpoint{}
+	var t int64
+	if err := r.Scan(&c.Size, &t, &c.Note, &c.Frontier, &c.Hash); err != nil {
 		return nil, s.fail(op, err)
 	}
-	defer rows.Close()
-	var out []*phigate.AuditCheckpoint
-	for rows.Next() {
-		c := &phigate.AuditCheckpoint{}
-		var t int64
-		if err := rows.Scan(&c.Size, &t, &c.Note, &c.Frontier, &c.Hash); err != nil {
-			return nil, s.fail(op, err)
-		}
-		c.Time = TimeOf(t)
-		out = append(out, c)
-	}
-	return out, s.rowsErr(op, rows)
+	c.Time = TimeOf(t)
+	return c, nil
 }
 
 // PruneAudit implements phigate.AuditStore.

@@ -93,21 +93,8 @@ func (s *Store) APIKeyByID(ctx context.Context, id string) (*phigate.APIKey, err
 
 // ListAPIKeys returns keys by creation time; ownerID "" lists all.
 func (s *Store) ListAPIKeys(ctx context.Context, ownerID string) ([]*phigate.APIKey, error) {
-	const op = "ListAPIKeys"
-	rows, err := s.query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE ? = '' OR owner_id = ? ORDER BY created_at, id`, ownerID, ownerID)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var out []*phigate.APIKey
-	for rows.Next() {
-		k, err := s.scanAPIKey(rows, op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, s.rowsErr(op, rows)
+	return list(ctx, s, "ListAPIKeys", s.scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys
+		WHERE ? = '' OR owner_id = ? ORDER BY created_at, id`, ownerID, ownerID)
 }
 
 // RevokeAPIKey sets the revocation time. Codes: ENOTFOUND.
@@ -196,23 +183,18 @@ func (s *Store) CreateWebAuthnCredential(ctx context.Context, c *phigate.WebAuth
 
 // WebAuthnCredentials returns a user's credentials by creation time.
 func (s *Store) WebAuthnCredentials(ctx context.Context, userID string) ([]*phigate.WebAuthnCredential, error) {
-	const op = "WebAuthnCredentials"
-	rows, err := s.query(ctx, `SELECT id, user_id, name, data, created_at, last_used_at FROM webauthn_credentials WHERE user_id = ? ORDER BY created_at`, userID)
-	if err != nil {
-		return nil, s.fail(op, err)
+	return list(ctx, s, "WebAuthnCredentials", s.scanWebAuthn, `SELECT id, user_id, name, data, created_at, last_used_at
+		FROM webauthn_credentials WHERE user_id = ? ORDER BY created_at`, userID)
+}
+
+func (s *Store) scanWebAuthn(r scanner, op string) (*phigate.WebAuthnCredential, error) {
+	var c phigate.WebAuthnCredential
+	var created, used int64
+	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &c.Data, &created, &used); err != nil {
+		return nil, s.scanErr(op, err)
 	}
-	defer rows.Close()
-	var out []*phigate.WebAuthnCredential
-	for rows.Next() {
-		var c phigate.WebAuthnCredential
-		var created, used int64
-		if err := rows.Scan(&c.ID, &c.UserID, &c.Name, &c.Data, &created, &used); err != nil {
-			return nil, s.scanErr(op, err)
-		}
-		c.CreatedAt, c.LastUsedAt = TimeOf(created), OptTime(used)
-		out = append(out, &c)
-	}
-	return out, s.rowsErr(op, rows)
+	c.CreatedAt, c.LastUsedAt = TimeOf(created), OptTime(used)
+	return &c, nil
 }
 
 // UpdateWebAuthnCredential replaces Data and LastUsedAt. Codes: ENOTFOUND.
@@ -276,23 +258,18 @@ func (s *Store) CreateBreakGlass(ctx context.Context, b *phigate.BreakGlass) err
 
 // ListBreakGlass returns windows opened at or after since, newest first.
 func (s *Store) ListBreakGlass(ctx context.Context, since time.Time) ([]*phigate.BreakGlass, error) {
-	const op = "ListBreakGlass"
-	rows, err := s.query(ctx, `SELECT id, user_id, session_id, reason, opened_at, until_at FROM break_glass WHERE opened_at >= ? ORDER BY opened_at DESC, id`, OptUnix(since))
-	if err != nil {
-		return nil, s.fail(op, err)
+	return list(ctx, s, "ListBreakGlass", s.scanBreakGlass, `SELECT id, user_id, session_id, reason, opened_at, until_at
+		FROM break_glass WHERE opened_at >= ? ORDER BY opened_at DESC, id`, OptUnix(since))
+}
+
+func (s *Store) scanBreakGlass(r scanner, op string) (*phigate.BreakGlass, error) {
+	var b phigate.BreakGlass
+	var opened, until int64
+	if err := r.Scan(&b.ID, &b.UserID, &b.SessionID, &b.Reason, &opened, &until); err != nil {
+		return nil, s.scanErr(op, err)
 	}
-	defer rows.Close()
-	var out []*phigate.BreakGlass
-	for rows.Next() {
-		var b phigate.BreakGlass
-		var opened, until int64
-		if err := rows.Scan(&b.ID, &b.UserID, &b.SessionID, &b.Reason, &opened, &until); err != nil {
-			return nil, s.scanErr(op, err)
-		}
-		b.OpenedAt, b.Until = TimeOf(opened), TimeOf(until)
-		out = append(out, &b)
-	}
-	return out, s.rowsErr(op, rows)
+	b.OpenedAt, b.Until = TimeOf(opened), TimeOf(until)
+	return &b, nil
 }
 
 // PutCustomRole creates or replaces a custom role.
@@ -306,24 +283,18 @@ func (s *Store) PutCustomRole(ctx context.Context, r *phigate.CustomRole) error 
 
 // ListCustomRoles returns the custom roles by name.
 func (s *Store) ListCustomRoles(ctx context.Context) ([]*phigate.CustomRole, error) {
-	const op = "ListCustomRoles"
-	rows, err := s.query(ctx, `SELECT name, definition, created_at FROM custom_roles ORDER BY name`)
-	if err != nil {
-		return nil, s.fail(op, err)
+	return list(ctx, s, "ListCustomRoles", s.scanCustomRole, `SELECT name, definition, created_at FROM custom_roles ORDER BY name`)
+}
+
+func (s *Store) scanCustomRole(r scanner, op string) (*phigate.CustomRole, error) {
+	var c phigate.CustomRole
+	var def string
+	var created int64
+	if err := r.Scan(&c.Name, &def, &created); err != nil {
+		return nil, s.scanErr(op, err)
 	}
-	defer rows.Close()
-	var out []*phigate.CustomRole
-	for rows.Next() {
-		var r phigate.CustomRole
-		var def string
-		var created int64
-		if err := rows.Scan(&r.Name, &def, &created); err != nil {
-			return nil, s.scanErr(op, err)
-		}
-		r.Definition, r.CreatedAt = []byte(def), TimeOf(created)
-		out = append(out, &r)
-	}
-	return out, s.rowsErr(op, rows)
+	c.Definition, c.CreatedAt = []byte(def), TimeOf(created)
+	return &c, nil
 }
 
 // DeleteCustomRole removes a custom role. Codes: ENOTFOUND.

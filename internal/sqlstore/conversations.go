@@ -73,20 +73,6 @@ func (s *Store) DeleteConversation(ctx context.Context, id string) error {
 
 // ExpiredConversations returns up to limit ids that expired at or before t.
 func (s *Store) ExpiredConversations(ctx context.Context, t time.Time, limit int) ([]string, error) {
-	const op = "ExpiredConversations"
-	rows, err := s.query(ctx, `SELECT id FROM gateway_conversations WHERE expires_at <= ?
-		ORDER BY expires_at LIMIT ?`, UnixOf(t), limit)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.fail(op, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, s.rowsErr(op, rows)
+	return list(ctx, s, "ExpiredConversations", s.scanString, `SELECT id FROM gateway_conversations
+		WHERE expires_at <= ? ORDER BY expires_at LIMIT ?`, UnixOf(t), limit)
 }

@@ -81,23 +81,9 @@ func (s *Store) LatestDataKey(ctx context.Context, subject string) (*phigate.Wra
 // DataKeysBelow returns up to limit keys wrapped under versions below
 // version, after cursor in (subject, id) order.
 func (s *Store) DataKeysBelow(ctx context.Context, version uint32, after phigate.KeyCursor, limit int) ([]*phigate.WrappedKey, error) {
-	const op = "DataKeysBelow"
-	rows, err := s.query(ctx, `SELECT `+dataKeyColumns+` FROM keys_data_keys
+	return list(ctx, s, "DataKeysBelow", s.scanDataKey, `SELECT `+dataKeyColumns+` FROM keys_data_keys
 		WHERE kek_version < ? AND (subject, id) > (?, ?) ORDER BY subject, id LIMIT ?`,
 		int64(version), after.Subject, int64(after.ID), limit)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var out []*phigate.WrappedKey
-	for rows.Next() {
-		k, err := s.scanDataKey(rows, op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, s.rowsErr(op, rows)
 }
 
 // CountDataKeys returns how many data keys each KEK version wraps.
@@ -155,21 +141,7 @@ func (s *Store) ShredOf(ctx context.Context, subject string) (*phigate.Shred, er
 
 // ListShreds returns every shred, oldest first.
 func (s *Store) ListShreds(ctx context.Context) ([]*phigate.Shred, error) {
-	const op = "ListShreds"
-	rows, err := s.query(ctx, `SELECT subject, keys, shredded_at FROM keys_shreds ORDER BY shredded_at, subject`)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var out []*phigate.Shred
-	for rows.Next() {
-		r, err := s.scanShred(rows, op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, s.rowsErr(op, rows)
+	return list(ctx, s, "ListShreds", s.scanShred, `SELECT subject, keys, shredded_at FROM keys_shreds ORDER BY shredded_at, subject`)
 }
 
 const rewrapColumns = `target, cursor_subject, cursor_id, total, done, failed, started_at, updated_at, finished_at`

@@ -55,21 +55,8 @@ func (s *Store) UpdatePatient(ctx context.Context, r *phigate.PatientRecord) err
 
 // ListPatients returns up to limit patients with ids after `after`.
 func (s *Store) ListPatients(ctx context.Context, after string, limit int) ([]*phigate.PatientRecord, error) {
-	const op = "ListPatients"
-	rows, err := s.query(ctx, `SELECT `+patientColumns+` FROM patients WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var out []*phigate.PatientRecord
-	for rows.Next() {
-		r, err := s.scanPatient(rows, op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, s.rowsErr(op, rows)
+	return list(ctx, s, "ListPatients", s.scanPatient,
+		`SELECT `+patientColumns+` FROM patients WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 }
 
 // CreateNote inserts n. Codes: ECONFLICT.
@@ -80,23 +67,18 @@ func (s *Store) CreateNote(ctx context.Context, n *phigate.NoteRecord) error {
 
 // NotesByPatient returns a patient's notes, oldest first.
 func (s *Store) NotesByPatient(ctx context.Context, patientID string) ([]*phigate.NoteRecord, error) {
-	const op = "NotesByPatient"
-	rows, err := s.query(ctx, `SELECT id, patient_id, author_id, kind, sealed, created_at FROM notes WHERE patient_id = ? ORDER BY created_at, id`, patientID)
-	if err != nil {
-		return nil, s.fail(op, err)
+	return list(ctx, s, "NotesByPatient", s.scanNote, `SELECT id, patient_id, author_id, kind, sealed, created_at
+		FROM notes WHERE patient_id = ? ORDER BY created_at, id`, patientID)
+}
+
+func (s *Store) scanNote(r scanner, op string) (*phigate.NoteRecord, error) {
+	var n phigate.NoteRecord
+	var created int64
+	if err := r.Scan(&n.ID, &n.PatientID, &n.AuthorID, &n.Kind, &n.Sealed, &created); err != nil {
+		return nil, s.scanErr(op, err)
 	}
-	defer rows.Close()
-	var out []*phigate.NoteRecord
-	for rows.Next() {
-		var n phigate.NoteRecord
-		var created int64
-		if err := rows.Scan(&n.ID, &n.PatientID, &n.AuthorID, &n.Kind, &n.Sealed, &created); err != nil {
-			return nil, s.scanErr(op, err)
-		}
-		n.CreatedAt = TimeOf(created)
-		out = append(out, &n)
-	}
-	return out, s.rowsErr(op, rows)
+	n.CreatedAt = TimeOf(created)
+	return &n, nil
 }
 
 // AddCareTeam puts a user on a patient's care team (idempotent).
@@ -122,19 +104,6 @@ func (s *Store) OnCareTeam(ctx context.Context, patientID, userID string) (bool,
 
 // CareTeamPatients returns the patients whose care team the user is on.
 func (s *Store) CareTeamPatients(ctx context.Context, userID string) ([]string, error) {
-	const op = "CareTeamPatients"
-	rows, err := s.query(ctx, `SELECT patient_id FROM care_team WHERE user_id = ? ORDER BY patient_id`, userID)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, s.scanErr(op, err)
-		}
-		out = append(out, id)
-	}
-	return out, s.rowsErr(op, rows)
+	return list(ctx, s, "CareTeamPatients", s.scanString,
+		`SELECT patient_id FROM care_team WHERE user_id = ? ORDER BY patient_id`, userID)
 }

@@ -173,3 +173,31 @@ func (s *Store) execOne(ctx context.Context, op string, mustHit bool, query stri
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
+
+// list runs a query and returns every row read by scan, which reports its
+// errors under op.
+func list[T any](ctx context.Context, s *Store, op string, scan func(r scanner, op string) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows, op)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, s.rowsErr(op, rows)
+}
+
+// scanString reads a row of one text column.
+func (s *Store) scanString(r scanner, op string) (string, error) {
+	var v string
+	if err := r.Scan(&v); err != nil {
+		return "", s.fail(op, err)
+	}
+	return v, nil
+}

@@ -73,21 +73,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *phigate.User) error {
 
 // ListUsers returns every user ordered by name.
 func (s *Store) ListUsers(ctx context.Context) ([]*phigate.User, error) {
-	const op = "ListUsers"
-	rows, err := s.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var users []*phigate.User
-	for rows.Next() {
-		u, err := s.scanUser(rows, op)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, s.rowsErr(op, rows)
+	return list(ctx, s, "ListUsers", s.scanUser, `SELECT `+userColumns+` FROM users ORDER BY name`)
 }
 
 // CountUsers returns the number of users.

@@ -67,21 +67,7 @@ func (s *Store) UpdateVendor(ctx context.Context, v *phigate.Vendor) error {
 
 // ListVendors returns every vendor ordered by name.
 func (s *Store) ListVendors(ctx context.Context) ([]*phigate.Vendor, error) {
-	const op = "ListVendors"
-	rows, err := s.query(ctx, `SELECT `+vendorColumns+` FROM vendors ORDER BY name`)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	var out []*phigate.Vendor
-	for rows.Next() {
-		v, err := s.scanVendor(rows, op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, s.rowsErr(op, rows)
+	return list(ctx, s, "ListVendors", s.scanVendor, `SELECT `+vendorColumns+` FROM vendors ORDER BY name`)
 }
 
 // updateArgs reorders vendorArgs for UPDATE: every column but name and
