@@ -24,9 +24,7 @@ func (s *Store) AuditHead(ctx context.Context) (phigate.AuditHead, error) {
 
 // ReadAuditHead reads the head of the chain on a database or in a
 // transaction; clean is the dialect's driver-error mapping.
-func ReadAuditHead(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, clean func(error) error) (phigate.AuditHead, error) {
+func ReadAuditHead(ctx context.Context, q RowQuerier, clean func(error) error) (phigate.AuditHead, error) {
 	var h phigate.AuditHead
 	err := q.QueryRowContext(ctx, `SELECT size, hash, frontier, checkpoint_size, base_size, base
 		FROM audit_head WHERE id = 1`).Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)

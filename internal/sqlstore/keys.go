@@ -32,9 +32,7 @@ func (s *Store) CreateDataKey(ctx context.Context, k *phigate.WrappedKey) error 
 }
 
 // insertDataKey runs the dialect's InsertDataKey on db or a transaction.
-func (s *Store) insertDataKey(ctx context.Context, x interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, k *phigate.WrappedKey) error {
+func (s *Store) insertDataKey(ctx context.Context, x execer, k *phigate.WrappedKey) error {
 	const op = "CreateDataKey"
 	res, err := x.ExecContext(ctx, s.d.InsertDataKey,
 		k.Subject, int64(k.ID), int64(k.KEKVersion), k.Wrapped, UnixOf(k.CreatedAt), OptUnix(k.RewrappedAt), k.Subject)
@@ -51,7 +49,7 @@ func (s *Store) insertDataKey(ctx context.Context, x interface {
 }
 
 // subjectTx begins a transaction holding the dialect's lock of subject.
-func (s *Store) subjectTx(ctx context.Context, op, subject string) (*tx, error) {
+func (s *Store) subjectTx(ctx context.Context, op, subject string) (*txn, error) {
 	tx, err := s.begin(ctx, op)
 	if err != nil || s.d.LockSubject == nil {
 		return tx, err

@@ -4,9 +4,10 @@
 // are written once with ? placeholders; a Dialect says how its database
 // numbers them, classifies its driver errors and runs the few statements
 // that truly differ. The sqlite and postgres packages embed a Store, add
-// what is theirs (Open, migrations, Ping, the audit append, the batch
-// rewrap, the batch block read) and implement phigate.Store. Like them, it
-// holds no business rules.
+// what is theirs (Open, migrations, Ping, the audit append, the rewrap of
+// data keys, the read of audit blocks by first) and implement
+// phigate.Store; both run the contract suite of internal/storetest over it.
+// Like them, it holds no business rules.
 package sqlstore
 
 import (
@@ -63,7 +64,8 @@ func New(db *sql.DB, d Dialect, now func() time.Time) *Store {
 }
 
 // q returns the statement in the dialect's placeholders. Each distinct
-// statement is rebound once and then served from the cache.
+// statement is rebound once and then served from the cache; statements are
+// constants, so the cache holds one entry per statement of this package.
 func (s *Store) q(query string) string {
 	if !s.d.Numbered {
 		return query
@@ -88,31 +90,31 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 	return s.db.QueryRowContext(ctx, s.q(query), args...)
 }
 
-// tx is a transaction that rebinds its statements like its Store.
-type tx struct {
+// txn is a transaction that rebinds its statements like its Store.
+type txn struct {
 	*sql.Tx
 	s *Store
 }
 
 // begin starts a transaction. Codes: EUNAVAILABLE.
-func (s *Store) begin(ctx context.Context, op string) (*tx, error) {
+func (s *Store) begin(ctx context.Context, op string) (*txn, error) {
 	t, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
-	return &tx{Tx: t, s: s}, nil
+	return &txn{Tx: t, s: s}, nil
 }
 
-func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return t.ExecContext(ctx, t.s.q(query), args...)
 }
 
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.QueryRowContext(ctx, t.s.q(query), args...)
 }
 
 // commit commits t. Codes: EUNAVAILABLE.
-func (t *tx) commit(op string) error {
+func (t *txn) commit(op string) error {
 	if err := t.Commit(); err != nil {
 		return t.s.fail(op, err)
 	}
@@ -169,6 +171,16 @@ func (s *Store) execOne(ctx context.Context, op string, mustHit bool, query stri
 		return s.errorf(phigate.ENOTFOUND, op, "not found")
 	}
 	return nil
+}
+
+// execer is a *sql.DB or *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// RowQuerier is a *sql.DB or *sql.Tx.
+type RowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // scanner is a *sql.Row or *sql.Rows.
