@@ -1,6 +1,7 @@
 package deid
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,10 @@ type Batch struct {
 	Workers int
 	// Progress, if set, is called after each file (from one goroutine at a time).
 	Progress func(done, total int, r FileResult)
+	// PatientFrom names the patient of each file, which scopes date
+	// shifts and surrogates; the zero value makes each file's path its
+	// patient. A file without a patient id fails.
+	PatientFrom PatientFrom
 }
 
 // FileResult is the outcome of one file. Err never holds file content.
@@ -86,6 +91,12 @@ func (b *Batch) Run(ctx context.Context, inputs []string, out string) (Summary, 
 	if err != nil {
 		return Summary{}, err
 	}
+	return b.RunPairs(ctx, pairs)
+}
+
+// RunPairs de-identifies each (input, output) pair. It returns an error
+// only if ctx ends; per-file errors are in the Summary.
+func (b *Batch) RunPairs(ctx context.Context, pairs [][2]string) (Summary, error) {
 	workers := b.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -149,6 +160,10 @@ func (b *Batch) copyFile(in, out string) (Counts, error) {
 		return nil, phigate.E(phigate.EINVALID, "deid.Batch", fmt.Errorf("open input: %w", errors.Unwrap(err)))
 	}
 	defer src.Close()
+	patient, text, counts, err := b.PatientFrom.OpenText(in, bufio.NewReaderSize(src, PatientWindow), b.Transformer)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
@@ -156,7 +171,8 @@ func (b *Batch) copyFile(in, out string) (Counts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create output: %w", err)
 	}
-	counts, err := b.Transformer.Copy(tmp, src, b.Scanner, in)
+	c, err := b.Transformer.Copy(tmp, text, b.Scanner, patient)
+	counts.Add(c)
 	if cerr := tmp.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close output: %w", cerr)
 	}

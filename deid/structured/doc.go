@@ -12,6 +12,11 @@
 // and JSON whose fields declare their kind. FHIR references stay consistent
 // with the pseudonymised resource ids.
 //
+// Pseudonyms are random and live as long as their Pseudonymizer;
+// WriteMapping and ReadMapping keep them across runs in a mapping file
+// whose values are sealed by a phigate.Sealer under the file's own subject
+// (shredding it destroys the mapping), for authorised re-identification.
+//
 // A Deidentifier streams its input on all cores with bounded memory,
 // writes its output whole or not at all, and reports malformed records by
 // file, line and field, never by value.

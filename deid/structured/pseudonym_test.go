@@ -19,7 +19,7 @@ import (
 // place; the keys package implements the real one.
 type gcmSealer struct{ aead cipher.AEAD }
 
-func newGCMSealer(t *testing.T) gcmSealer {
+func newGCMSealer(t testing.TB) gcmSealer {
 	block, err := aes.NewCipher(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
