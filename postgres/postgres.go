@@ -1,8 +1,13 @@
 // Package postgres implements phigate's store interfaces on PostgreSQL
 // (pgx through database/sql), for deployments of several stateless nodes
 // sharing one database. Migrations are embedded, append-only, and applied at
-// Open under an advisory lock so nodes starting together do not race. It
-// holds no business rules: validation, sealing and policy live above it.
+// Open under an advisory lock so nodes starting together do not race. The
+// statements both databases share live in internal/sqlstore; this package
+// adds what is PostgreSQL's own: the connection pool, its migrations,
+// server errors stripped of row values, per-subject advisory locks for data
+// keys, the audit append under the head-row lock in one batch, and the
+// rewrap and block reads over arrays. It holds no business rules:
+// validation, sealing and policy live above it.
 package postgres
 
 import (
@@ -20,6 +25,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/internal/migrate"
+	"github.com/phigate/phigate/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -43,6 +49,8 @@ type DB struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 
+	// Store holds the statements shared with SQLite; Open sets it.
+	*sqlstore.Store
 	db *sql.DB
 	m  *migrate.Migrator
 }
@@ -88,6 +96,7 @@ func (db *DB) Open() error {
 	d.SetMaxOpenConns(max)
 	d.SetMaxIdleConns(max)
 	db.db = d
+	db.Store = sqlstore.New(d, dialect, db.Now)
 	sub, _ := fs.Sub(migrationFS, "migrations")
 	db.m = &migrate.Migrator{DB: d, FS: sub, Now: db.Now, Dialect: migrate.Dialect{
 		Lock:        "SELECT pg_advisory_xact_lock(" + strconv.Itoa(migrationLock) + ")",
@@ -131,10 +140,37 @@ func (db *DB) SchemaStatus(ctx context.Context) (phigate.SchemaStatus, error) {
 	return db.m.Status(ctx)
 }
 
+// dialect tells the shared statements about PostgreSQL.
+var dialect = sqlstore.Dialect{
+	Name:         "postgres",
+	Numbered:     true,
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	Clean:        safeErr,
+	LockSubject:  lockSubject,
+	// A SELECT of parameters needs their types spelled out.
+	InsertDataKey: `INSERT INTO keys_data_keys (subject, id, kek_version, wrapped, created_at, rewrapped_at)
+		SELECT $1::text, $2::bigint, $3::bigint, $4::bytea, $5::bigint, $6::bigint
+		WHERE NOT EXISTS (SELECT 1 FROM keys_shreds WHERE subject = $7)`,
+}
+
+// lockSubject takes the advisory lock of subject for the rest of tx, so that
+// a data key created on one node never races a shred on another.
+func lockSubject(ctx context.Context, tx *sql.Tx, subject string) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('phigate.keys:' || $1, 0))`, subject)
+	return err
+}
+
 // isUnique reports whether err is a unique-constraint violation.
 func isUnique(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// isForeignKey reports whether err is a foreign-key violation.
+func isForeignKey(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23503"
 }
 
 // safeErr keeps the SQLSTATE and message of server errors but drops their
@@ -146,7 +182,3 @@ func safeErr(err error) error {
 	}
 	return err
 }
-
-// timeOf and unixOf convert the stored integer nanoseconds.
-func timeOf(ns int64) time.Time { return time.Unix(0, ns).UTC() }
-func unixOf(t time.Time) int64  { return t.UnixNano() }

@@ -27,6 +27,12 @@ func TestContract(t *testing.T) {
 	})
 }
 
+func TestErrorOps(t *testing.T) {
+	db := MustOpenDB(t, time.Now)
+	defer db.Close()
+	storetest.RunErrorOps(t, db, "postgres")
+}
+
 func TestOpen(t *testing.T) {
 	t.Run("TwoNodesMigrateTogether", func(t *testing.T) {
 		url := storetest.PostgresURL(t)

@@ -25,21 +25,14 @@ func TestAuditTwoHandles(t *testing.T) {
 func TestAuditAppendOnly(t *testing.T) {
 	db := MustOpenDB(t, time.Now)
 	defer db.Close()
-	l := storetest.MustAuditLog(t, db, 1, 10, time.Now)
-	storetest.RecordAudit(t, l, 0, 30, 1)
-	storetest.NoErr(t, l.Close())
-	for _, q := range []string{
+	storetest.RunAuditAppendOnly(t, db, db.SQL(), []string{
 		`UPDATE audit_blocks SET data = x'00' WHERE first = 5`,
 		`DELETE FROM audit_blocks WHERE first = 5`,
 		`UPDATE audit_checkpoints SET note = x'00'`,
 		`DELETE FROM audit_checkpoints`,
 		`UPDATE audit_head SET size = 3`,
 		`DELETE FROM audit_head`,
-	} {
-		if _, err := db.SQL().Exec(q); err == nil {
-			t.Errorf("%s: allowed", q)
-		}
-	}
+	})
 }
 
 func TestAuditTamperDetected(t *testing.T) {

@@ -1,7 +1,10 @@
 // Package sqlite implements phigate's store interfaces on an embedded SQLite
 // database (pure Go driver, WAL journal, busy timeout, foreign keys on), with
-// embedded append-only migrations applied at Open. It holds no business
-// rules: validation, sealing and policy live above it.
+// embedded append-only migrations applied at Open. The statements both
+// databases share live in internal/sqlstore; this package adds what is
+// SQLite's own: opening the file, its migrations, driver errors, the audit
+// append under the write lock and the rewrap over a prepared statement. It
+// holds no business rules: validation, sealing and policy live above it.
 package sqlite
 
 import (
@@ -16,6 +19,7 @@ import (
 
 	"github.com/phigate/phigate"
 	"github.com/phigate/phigate/internal/migrate"
+	"github.com/phigate/phigate/internal/sqlstore"
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 )
@@ -35,6 +39,8 @@ type DB struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 
+	// Store holds the statements shared with PostgreSQL; Open sets it.
+	*sqlstore.Store
 	db *sql.DB
 	m  *migrate.Migrator
 }
@@ -71,6 +77,7 @@ func (db *DB) Open() error {
 		return phigate.E(phigate.EUNAVAILABLE, op, fmt.Errorf("open database: %w", err))
 	}
 	db.db = d
+	db.Store = sqlstore.New(d, dialect, db.Now)
 	sub, _ := fs.Sub(migrationFS, "migrations")
 	db.m = &migrate.Migrator{DB: d, FS: sub, Now: db.Now,
 		Dialect: migrate.Dialect{Placeholder: func(int) string { return "?" }}}
@@ -115,6 +122,16 @@ func (db *DB) SchemaStatus(ctx context.Context) (phigate.SchemaStatus, error) {
 	return db.m.Status(ctx)
 }
 
+// dialect tells the shared statements about SQLite.
+var dialect = sqlstore.Dialect{
+	Name:         "sqlite",
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	Clean:        mapErr,
+	InsertDataKey: `INSERT INTO keys_data_keys (subject, id, kek_version, wrapped, created_at, rewrapped_at)
+		SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM keys_shreds WHERE subject = ?)`,
+}
+
 // isUnique reports whether err is a unique-constraint violation.
 func isUnique(err error) bool {
 	var e *sqlite3.Error
@@ -123,6 +140,12 @@ func isUnique(err error) bool {
 		return c == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// isForeignKey reports whether err is a foreign-key violation.
+func isForeignKey(err error) bool {
+	var e *sqlite3.Error
+	return errors.As(err, &e) && e.Code() == sqlite3lib.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // mapErr turns driver errors into phigate errors at the adapter boundary.
@@ -140,7 +163,3 @@ func mapErr(err error) error {
 	}
 	return err
 }
-
-// timeOf and unixOf convert the stored integer nanoseconds.
-func timeOf(ns int64) time.Time { return time.Unix(0, ns).UTC() }
-func unixOf(t time.Time) int64  { return t.UnixNano() }

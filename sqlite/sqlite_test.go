@@ -29,6 +29,12 @@ func TestContract(t *testing.T) {
 	})
 }
 
+func TestErrorOps(t *testing.T) {
+	db := MustOpenDB(t, time.Now)
+	defer db.Close()
+	storetest.RunErrorOps(t, db, "sqlite")
+}
+
 func TestOpen(t *testing.T) {
 	t.Run("Pragmas", func(t *testing.T) {
 		db := MustOpenDB(t, time.Now)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sync"
@@ -237,5 +238,18 @@ func RunAuditTwoNodes(t *testing.T, a, b phigate.AuditStore) {
 	rep := VerifyAudit(t, a, 1, 2)
 	if !rep.OK() || rep.Size != 2000 || rep.Covered != 2000 || len(rep.Signers) != 2 {
 		t.Fatalf("report %+v, problem %v", rep, rep.Problem)
+	}
+}
+
+// RunAuditAppendOnly records 30 events on s, then runs each statement in
+// attacks on its raw handle: the database itself must refuse every one.
+func RunAuditAppendOnly(t *testing.T, s phigate.AuditStore, raw *sql.DB, attacks []string) {
+	l := MustAuditLog(t, s, 1, 10, time.Now)
+	RecordAudit(t, l, 0, 30, 1)
+	NoErr(t, l.Close())
+	for _, q := range attacks {
+		if _, err := raw.Exec(q); err == nil {
+			t.Errorf("%s: allowed", q)
+		}
 	}
 }

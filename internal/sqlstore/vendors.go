@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -15,76 +15,59 @@ const vendorColumns = `name, base_url, format, credential_env, credential_file, 
 	baa_document_sha256, region, retention, training, note, models, disabled, created_at, updated_at`
 
 // CreateVendor inserts v. Codes: ECONFLICT (name taken).
-func (db *DB) CreateVendor(ctx context.Context, v *phigate.Vendor) error {
-	const op = "sqlite.CreateVendor"
-	now := db.Now().UTC()
+func (s *Store) CreateVendor(ctx context.Context, v *phigate.Vendor) error {
+	const op = "CreateVendor"
+	now := s.now().UTC()
 	if v.CreatedAt.IsZero() {
 		v.CreatedAt = now
 	}
 	v.UpdatedAt = now
 	args, err := vendorArgs(v)
 	if err != nil {
-		return phigate.E(phigate.EINTERNAL, op, err)
+		return s.e(phigate.EINTERNAL, op, err)
 	}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO vendors (`+vendorColumns+`)
+	_, err = s.exec(ctx, `INSERT INTO vendors (`+vendorColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
-	if isUnique(err) {
-		return phigate.Errorf(phigate.ECONFLICT, op, "vendor already exists")
+	if s.d.IsUnique(err) {
+		return s.errorf(phigate.ECONFLICT, op, "vendor already exists")
 	}
 	if err != nil {
-		return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
+		return s.fail(op, err)
 	}
 	return nil
 }
 
 // VendorByName returns a vendor. Codes: ENOTFOUND.
-func (db *DB) VendorByName(ctx context.Context, name string) (*phigate.Vendor, error) {
-	row := db.db.QueryRowContext(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE name = ?`, name)
-	return scanVendor(row, "sqlite.VendorByName")
+func (s *Store) VendorByName(ctx context.Context, name string) (*phigate.Vendor, error) {
+	row := s.queryRow(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE name = ?`, name)
+	return s.scanVendor(row, "VendorByName")
 }
 
 // UpdateVendor replaces every field of v but Name and CreatedAt. Codes: ENOTFOUND.
-func (db *DB) UpdateVendor(ctx context.Context, v *phigate.Vendor) error {
-	const op = "sqlite.UpdateVendor"
-	v.UpdatedAt = db.Now().UTC()
+func (s *Store) UpdateVendor(ctx context.Context, v *phigate.Vendor) error {
+	const op = "UpdateVendor"
+	v.UpdatedAt = s.now().UTC()
 	args, err := vendorArgs(v)
 	if err != nil {
-		return phigate.E(phigate.EINTERNAL, op, err)
+		return s.e(phigate.EINTERNAL, op, err)
 	}
-	res, err := db.db.ExecContext(ctx, `UPDATE vendors SET base_url = ?, format = ?, credential_env = ?,
+	res, err := s.exec(ctx, `UPDATE vendors SET base_url = ?, format = ?, credential_env = ?,
 		credential_file = ?, sealed_credential = ?, baa_status = ?, baa_effective = ?, baa_expires = ?,
 		baa_categories = ?, sealed_baa_document = ?, baa_document_name = ?, baa_document_sha256 = ?,
 		region = ?, retention = ?, training = ?, note = ?, models = ?, disabled = ?, updated_at = ?
 		WHERE name = ?`, updateArgs(args)...)
 	if err != nil {
-		return phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
+		return s.fail(op, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return phigate.Errorf(phigate.ENOTFOUND, op, "vendor not found")
+		return s.errorf(phigate.ENOTFOUND, op, "vendor not found")
 	}
 	return nil
 }
 
 // ListVendors returns every vendor ordered by name.
-func (db *DB) ListVendors(ctx context.Context) ([]*phigate.Vendor, error) {
-	const op = "sqlite.ListVendors"
-	rows, err := db.db.QueryContext(ctx, `SELECT `+vendorColumns+` FROM vendors ORDER BY name`)
-	if err != nil {
-		return nil, phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
-	}
-	defer rows.Close()
-	var out []*phigate.Vendor
-	for rows.Next() {
-		v, err := scanVendor(rows, op)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, phigate.E(phigate.EUNAVAILABLE, op, err)
-	}
-	return out, nil
+func (s *Store) ListVendors(ctx context.Context) ([]*phigate.Vendor, error) {
+	return list(ctx, s, "ListVendors", s.scanVendor, `SELECT `+vendorColumns+` FROM vendors ORDER BY name`)
 }
 
 // updateArgs reorders vendorArgs for UPDATE: every column but name and
@@ -107,32 +90,32 @@ func vendorArgs(v *phigate.Vendor) ([]any, error) {
 		return nil, fmt.Errorf("encode models: %w", err)
 	}
 	return []any{v.Name, v.BaseURL, string(v.Format), v.CredentialEnv, v.CredentialFile, v.SealedCredential,
-		string(v.BAA.Status), optUnix(v.BAA.Effective), optUnix(v.BAA.Expires), string(cats),
+		string(v.BAA.Status), OptUnix(v.BAA.Effective), OptUnix(v.BAA.Expires), string(cats),
 		v.SealedBAADocument, v.BAADocumentName, v.BAADocumentSHA256, v.Region, v.Retention, v.Training,
-		v.Note, string(models), v.Disabled, unixOf(v.CreatedAt), unixOf(v.UpdatedAt)}, nil
+		v.Note, string(models), v.Disabled, UnixOf(v.CreatedAt), UnixOf(v.UpdatedAt)}, nil
 }
 
-func scanVendor(s scanner, op string) (*phigate.Vendor, error) {
+func (s *Store) scanVendor(r scanner, op string) (*phigate.Vendor, error) {
 	var v phigate.Vendor
 	var format, status, cats, models string
 	var eff, exp, created, updated int64
-	err := s.Scan(&v.Name, &v.BaseURL, &format, &v.CredentialEnv, &v.CredentialFile, &v.SealedCredential,
+	err := r.Scan(&v.Name, &v.BaseURL, &format, &v.CredentialEnv, &v.CredentialFile, &v.SealedCredential,
 		&status, &eff, &exp, &cats, &v.SealedBAADocument, &v.BAADocumentName, &v.BAADocumentSHA256,
 		&v.Region, &v.Retention, &v.Training, &v.Note, &models, &v.Disabled, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, phigate.Errorf(phigate.ENOTFOUND, op, "vendor not found")
+		return nil, s.errorf(phigate.ENOTFOUND, op, "vendor not found")
 	}
 	if err != nil {
-		return nil, phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
+		return nil, s.fail(op, err)
 	}
 	if err := json.Unmarshal([]byte(cats), &v.BAA.Categories); err != nil {
-		return nil, phigate.E(phigate.EINTERNAL, op, fmt.Errorf("decode categories: %w", err))
+		return nil, s.e(phigate.EINTERNAL, op, fmt.Errorf("decode categories: %w", err))
 	}
 	if err := json.Unmarshal([]byte(models), &v.Models); err != nil {
-		return nil, phigate.E(phigate.EINTERNAL, op, fmt.Errorf("decode models: %w", err))
+		return nil, s.e(phigate.EINTERNAL, op, fmt.Errorf("decode models: %w", err))
 	}
 	v.Format, v.BAA.Status = phigate.APIFormat(format), phigate.BAAStatus(status)
-	v.BAA.Effective, v.BAA.Expires = optTime(eff), optTime(exp)
-	v.CreatedAt, v.UpdatedAt = timeOf(created), timeOf(updated)
+	v.BAA.Effective, v.BAA.Expires = OptTime(eff), OptTime(exp)
+	v.CreatedAt, v.UpdatedAt = TimeOf(created), TimeOf(updated)
 	return &v, nil
 }
