@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"io"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,11 +20,23 @@ import (
 // t0 is the fixed clock of the tests.
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// detRand returns a deterministic random source for seed.
-func detRand(seed byte) *rand.ChaCha8 {
+// detRand returns a deterministic random source for seed, safe for
+// concurrent use like crypto/rand (keys may be drawn from many goroutines).
+func detRand(seed byte) io.Reader {
 	var s [32]byte
 	s[0] = seed
-	return rand.NewChaCha8(s)
+	return &lockedReader{r: rand.NewChaCha8(s)}
+}
+
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
 }
 
 // MustRing returns an in-memory ring with deterministic keys.

@@ -22,7 +22,8 @@ import (
 // concurrent use. Create one with CreateKeyFile or NewRing, or load one with
 // LoadKeyFile.
 type Ring struct {
-	// Rand is the source of keys and nonces. Nil means crypto/rand.
+	// Rand is the source of keys and nonces; it must be safe for concurrent
+	// use. Nil means crypto/rand.
 	Rand io.Reader
 	// Now is the clock that dates new versions. Nil means time.Now.
 	Now func() time.Time
