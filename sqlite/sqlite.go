@@ -155,6 +155,10 @@ func mapErr(err error) error {
 		switch e.Code() & 0xff {
 		case sqlite3lib.SQLITE_FULL:
 			return phigate.E(phigate.EUNAVAILABLE, "sqlite", errors.New("disk full"))
+		case sqlite3lib.SQLITE_IOERR:
+			// On a full file system SQLite often fails to grow its -wal or
+			// -shm file with an I/O error rather than SQLITE_FULL.
+			return phigate.E(phigate.EUNAVAILABLE, "sqlite", errors.New("disk I/O error: the disk may be full or failing"))
 		case sqlite3lib.SQLITE_CANTOPEN, sqlite3lib.SQLITE_READONLY, sqlite3lib.SQLITE_PERM:
 			return phigate.E(phigate.EUNAVAILABLE, "sqlite", err)
 		case sqlite3lib.SQLITE_NOTADB, sqlite3lib.SQLITE_CORRUPT:
