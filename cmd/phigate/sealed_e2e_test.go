@@ -152,8 +152,8 @@ func writePHIThroughAPI(t *testing.T, dir string, args ...string) {
 	apiKey := regexp.MustCompile(`phg_[A-Za-z0-9_-]+`).FindString(keyOut)
 
 	s := newSession(t, p.url, filepath.Join(dir, "phigate-data", "tls-cert.pem"))
-	r := s.do("POST", "/api/v1/auth/login", "", map[string]string{"name": controlName, "password": "first-password-1234"}, 200)
-	r = s.do("POST", "/api/v1/auth/password", "", map[string]string{"current": "first-password-1234", "new": "a much longer second password"}, 200)
+	s.do("POST", "/api/v1/auth/login", "", map[string]string{"name": controlName, "password": "first-password-1234"}, 200)
+	r := s.do("POST", "/api/v1/auth/password", "", map[string]string{"current": "first-password-1234", "new": "a much longer second password"}, 200)
 	if r["next"] != "enrol_mfa" {
 		t.Fatalf("after the password change: next %v", r["next"])
 	}
