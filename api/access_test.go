@@ -36,8 +36,9 @@ import (
 
 // These tests drive sign-in, MFA enrolment, API keys, patients and
 // break-glass end to end through the real HTTPS server, with the real
-// stores, policy, auth service and choke point. Only the audit log and the
-// sealer are stand-ins (their packages are built elsewhere).
+// stores, policy, auth service and choke point. The audit log is an
+// in-memory recorder so each event can be asserted, and the sealer a small
+// AES-GCM one; cmd/phigate's end-to-end tests run the real ones.
 
 type recorder struct {
 	mu     sync.Mutex

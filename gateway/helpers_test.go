@@ -27,8 +27,10 @@ import (
 	"github.com/phigate/phigate/sqlite"
 )
 
-// testDetector is a tiny stand-in for the phi scanner (until it lands on
-// main): names from a list, dates, SSNs and MRNs by pattern.
+// testDetector is a tiny, predictable detector for the pipeline tests
+// (names from a list, dates, SSNs and MRNs by pattern) that can be told to
+// fail; the real phi scanner is used by the PhysioNet test and the
+// benchmarks, and the whole deployment by cmd/phigate's end-to-end tests.
 type testDetector struct {
 	mu   sync.Mutex
 	fail bool
@@ -421,8 +423,9 @@ func split(s string, n int) []string {
 	return out
 }
 
-// env is a gateway wired to real SQLite, test stand-ins for the phi, keys,
-// audit and auth packages, and a vendor stand-in.
+// env is a gateway wired to real SQLite, recording test doubles for the
+// detector, sealer, audit log and authenticator (so a test can make each
+// fail and read what each saw), and a vendor stand-in.
 type env struct {
 	t        testing.TB
 	gw       *gateway.Gateway

@@ -141,8 +141,8 @@ type access struct {
 func (a *access) Close() error { return a.d.Close() }
 
 // openAccess opens the deployment and the access services on it. Every
-// change is audited with the actor "cli:<login>"; without an audit log only
-// the policy is available (withAuth false), never the auth service.
+// change is audited with the actor "cli:<login>"; withAuth false opens only
+// the policy (role list and show).
 func (m *Main) openAccess(ctx context.Context, cl *configLoader, withAuth bool) (*access, error) {
 	cfg, err := cl.Load(m.Getenv)
 	if err != nil {

@@ -352,8 +352,8 @@ func (d *deployment) vendorService() *gateway.VendorService {
 }
 
 // gatewaySealer and gatewayAudit are the keys and audit services the
-// gateway uses (the sealer is nil until keys is wired into the deployment;
-// without an audit log changes are refused, since they cannot be audited).
+// gateway and the vendor registry use; without an audit log changes are
+// refused, since they cannot be audited.
 func (d *deployment) gatewaySealer() phigate.Sealer  { return d.sealer() }
 func (d *deployment) gatewayAudit() phigate.AuditLog { return d.audit }
 
