@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/phigate/phigate/gateway"
@@ -74,16 +73,11 @@ func TestPhysioNetNoPHIReachesUncoveredVendor(t *testing.T) {
 		}
 	}
 	t.Logf("%d notes, %d gold PHI spans; %d reached the vendor (by type %v); %d answers not restored", len(recs), total, leaks, leakTypes, mismatch)
-	// The issue asks for none. The spans still missed are ordinary English
-	// words used as names or places with no context ("harbor", "grace",
-	// "pat"); catching them would mean memorising this corpus. The test
-	// holds the leak rate to the detector's recall bar (1%) and every
-	// answer to byte-for-byte restoration.
 	if mismatch > 0 {
 		t.Errorf("%d answers not restored byte for byte", mismatch)
 	}
-	if float64(leaks) > 0.01*float64(total) {
-		t.Errorf("%d of %d gold PHI strings reached the uncovered vendor (over 1%%)", leaks, total)
+	if leaks > 0 {
+		t.Errorf("%d of %d gold PHI strings reached the uncovered vendor (by type %v)", leaks, total, leakTypes)
 	}
 }
 
@@ -126,6 +120,5 @@ func loadCorpus(t *testing.T, dir string) ([]eval.Record, []eval.Span) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = strings.TrimSpace
 	return recs, gold
 }

@@ -9,7 +9,8 @@ import "github.com/phigate/phigate"
 // or verb of contact ("wife Quarnbeck", "per Quarnbeck"), or capitalised
 // where a person can stand in mixed-case text. At HighSensitivity it also
 // takes it after any preposition that may introduce a person ("with", "by",
-// "and") and wherever it is capitalised, with a lower confidence.
+// "and"), after a first name that is also an ordinary word ("pat
+// Quarnbeck") and wherever it is capitalised, with a lower confidence.
 func (st *state) unknownNameAt(i int) {
 	if !st.highCandidate(i) {
 		return
@@ -30,7 +31,7 @@ func (st *state) unknownNameAt(i int) {
 		st.add(i, i, phigate.NAME, levelConf[lvWeak], "unknown-name")
 	case capital && !st.therapyContext(i) && st.personNext(i+1) && !clippedVerb(st.word(i)) && !st.wordLike(i):
 		st.add(i, i, phigate.NAME, levelConf[lvNone], "unknown-capital")
-	case st.high && (weak || capital) && !st.wordLike(i):
+	case st.high && (weak || capital || st.ordinaryFirstName(i-1) && st.adjacentWord(i-1, i)) && !st.wordLike(i):
 		st.add(i, i, phigate.NAME, highConfidence, "unknown-name")
 	}
 }

@@ -162,18 +162,21 @@ func FuzzScanner(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	for _, in := range []string{"names", "dates", "numbers"} {
+	for _, in := range []string{"names", "dates", "numbers", "high/sentence", "high/sentence-caps"} {
 		if b, err := os.ReadFile("testdata/" + in + ".input"); err == nil {
 			f.Add(b)
 		}
 	}
-	sc := phi.NewScanner()
+	sc, high := phi.NewScanner(), phi.NewScanner()
+	high.Sensitivity = phi.HighSensitivity
 	f.Fuzz(func(t *testing.T, text []byte) {
-		fs, err := sc.Detect(nil, text)
-		if err != nil {
-			t.Fatal(err)
+		for _, sc := range []*phi.Scanner{sc, high} {
+			fs, err := sc.Detect(nil, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFindings(t, text, fs)
 		}
-		checkFindings(t, text, fs)
 	})
 }
 

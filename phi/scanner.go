@@ -118,6 +118,9 @@ func (st *state) run() {
 	st.findLocations()
 	st.findNames()
 	st.propagate()
+	if st.high {
+		st.highPass()
+	}
 }
 
 // titled reports whether word i is capitalised ("Towson") in a text where

@@ -108,7 +108,7 @@ func (st *state) historyYear(i int) int {
 	end := i+1 >= len(st.toks) || st.toks[i+1].newline || st.punct(i+1, ',') || st.punct(i+1, ';') || st.punct(i+1, '.') ||
 		st.is(i+1, "and") || st.punct(i+1, ')')
 	chained := st.is(i-1, "and") && st.digits(i-2) == 2 && st.eventBefore(i-2)
-	if !end || !st.eventBefore(i) && !chained {
+	if !(end && st.eventBefore(i) || chained) { // "CVA in 94 and 00 affected (R) side": the second of a pair needs no end
 		return -1
 	}
 	st.found = append(st.found, phigate.Finding{Start: st.toks[i].start, End: st.toks[i].end, Category: phigate.DATE,

@@ -16,23 +16,30 @@ import (
 // DetectCommand prints the PHI found in files or stdin: one JSON object
 // per finding and line, or the text with findings highlighted.
 type DetectCommand struct {
-	m      *Main
-	format string
-	files  []string
+	m           *Main
+	format      string
+	sensitivity phi.Sensitivity
+	files       []string
 }
 
-// ParseFlags reads --format and the file names.
+// ParseFlags reads --format, --sensitivity and the file names.
 func (c *DetectCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlagSet("detect", "detect [--format jsonl|text] [FILE…]\n\n"+
+	fs := c.m.newFlagSet("detect", "detect [--format jsonl|text] [--sensitivity default|high] [FILE…]\n\n"+
 		"Finds PHI in each FILE (stdin when none). jsonl prints one object per finding with\n"+
 		"file, start, end (byte offsets), category, confidence, recognizer and year_only;\n"+
-		"text prints the input with findings highlighted.")
+		"text prints the input with findings highlighted. --sensitivity high shows what the\n"+
+		"gateway masks for a vendor without a BAA.")
 	fs.StringVar(&c.format, "format", "jsonl", "output format: jsonl or text")
+	sens := fs.String("sensitivity", "default", "scanner sensitivity: default or high")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if c.format != "jsonl" && c.format != "text" {
 		return fmt.Errorf("--format must be jsonl or text")
+	}
+	var err error
+	if c.sensitivity, err = phi.ParseSensitivity(*sens); err != nil {
+		return fmt.Errorf("--sensitivity must be default or high")
 	}
 	c.files = fs.Args()
 	return nil
@@ -53,6 +60,7 @@ type detectLine struct {
 // the others still are. It fails if any file failed.
 func (c *DetectCommand) Run(ctx context.Context) error {
 	sc := phi.NewScanner()
+	sc.Sensitivity = c.sensitivity
 	if err := sc.Open(); err != nil {
 		return err
 	}

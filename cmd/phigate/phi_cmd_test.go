@@ -66,9 +66,22 @@ func TestDetect(t *testing.T) {
 			t.Errorf("exit %d, stderr %q, stdout %q", code, errs, out)
 		}
 	})
+	t.Run("OK/sensitivity", func(t *testing.T) {
+		// A geographic feature named alone is masked only for vendors
+		// without a BAA (high sensitivity).
+		in := "Daughter is down at the cape this week.\n"
+		_, def, _ := runIn(t, in, "detect", "--format", "text")
+		code, high, errs := runIn(t, in, "detect", "--format", "text", "--sensitivity", "high")
+		if code != 0 || strings.Contains(def, "[[cape]]") || !strings.Contains(high, "[[cape]]{LOCATION}") {
+			t.Errorf("exit %d %s\ndefault: %q\nhigh: %q", code, errs, def, high)
+		}
+	})
 	t.Run("ErrFormat", func(t *testing.T) {
 		if code, _, _ := runIn(t, "", "detect", "--format", "xml"); code != 2 {
 			t.Errorf("exit %d", code)
+		}
+		if code, _, _ := runIn(t, "", "detect", "--sensitivity", "max"); code != 2 {
+			t.Errorf("--sensitivity max: exit %d", code)
 		}
 	})
 }

@@ -1,0 +1,199 @@
+package phi
+
+import (
+	"sort"
+
+	"github.com/phigate/phigate"
+)
+
+// highPass adds, at HighSensitivity, the guesses that read a whole
+// sentence: a first name that is also an ordinary word beside a name or
+// after a verb of contact ("pat Quarnbeck", "able to reach Bill"), a word
+// joined by "and" to a name, a capitalised name word inside a sentence, a
+// geographic feature after a place preposition ("at the cape"), a
+// capitalised word after "in" or "from" ("from the VA in Wilm"), and a
+// day number a patient gives when asked the date ("states 17"). It runs
+// after every other recogniser, on their findings.
+func (st *state) highPass() {
+	n := len(st.found)
+	for k := 0; k < n; k++ {
+		f := st.found[k]
+		if f.Category != phigate.NAME && f.Category != phigate.LOCATION || f.Confidence < highConfidence {
+			continue
+		}
+		s := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].start >= f.Start })
+		e := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].end >= f.End })
+		if s >= len(st.toks) || e >= len(st.toks) {
+			continue
+		}
+		if f.Category == phigate.LOCATION {
+			// A town name that is also a surname ("pat Weston"): a first
+			// name before it, and no place preposition, make it a person.
+			if p := s - 1; s == e && st.toks[s].flags&(fCore|fCommon) == 0 && st.adjacentWord(p, s) && !st.toks[s].newline &&
+				st.ordinaryFirstName(p) && !st.locative(p-1) {
+				st.add(p, s, phigate.NAME, levelConf[lvWeak], "high-first-name")
+			}
+			continue
+		}
+		if p := s - 1; st.adjacentWord(p, s) && !st.toks[s].newline && st.ordinaryFirstName(p) {
+			st.add(p, p, phigate.NAME, highConfidence, "high-first-name")
+		}
+		if (st.is(e+1, "and") || st.punct(e+1, '&')) && e+2 < len(st.toks) && !st.toks[e+2].newline && st.joinedName(e+2) {
+			st.add(e+2, e+2, phigate.NAME, highConfidence, "high-coordinated")
+		}
+		if (st.is(s-1, "and") || st.punct(s-1, '&')) && !st.toks[s-1].newline && st.joinedName(s-2) {
+			st.add(s-2, s-2, phigate.NAME, highConfidence, "high-coordinated")
+		}
+	}
+	for i := range st.toks {
+		t := st.toks[i]
+		switch {
+		case t.kind == kNum:
+			st.statedDay(i)
+		case t.kind != kWord:
+		case st.kw(i-1)&kwVerb != 0 && !st.toks[i].newline && st.ordinaryFirstName(i):
+			st.add(i, i, phigate.NAME, highConfidence, "high-first-name") // "unable to reach Pat"
+		case st.talkCue(i-1) && (st.nameWord(i) || st.namePair(i)):
+			e := i
+			if i+1 < len(st.toks) && st.adjacentWord(i, i+1) && !st.toks[i+1].newline && (st.nameWord(i+1) || st.namePair(i)) {
+				e = i + 1
+			}
+			st.add(i, e, phigate.NAME, highConfidence, "high-talk-name") // "son to speak with Flora Booth"
+		case st.kw(i-1)&(kwRole|kwTitle|kwRelation) != 0 && st.kw(i+1)&kwPost != 0 && !st.toks[i].newline && !st.toks[i+1].newline &&
+			st.kws[i] == 0 && st.toks[i].flags&fClinical == 0 && st.toks[i].end-st.toks[i].start >= 3:
+			st.add(i, i, phigate.NAME, highConfidence, "high-role-name") // "NP Brady aware"
+		case st.titled(i) && !st.sentenceStart(i) && st.toks[i].flags&fName != 0 && st.ordinaryFirstName(i) && st.personNext(i+1):
+			st.add(i, i, phigate.NAME, highConfidence, "high-capital-name")
+		case placeFeatures[string(lowerInto(st.buf[:0], st.word(i)))]:
+			st.featurePlace(i)
+		case st.titled(i) && !st.sentenceStart(i) && t.end-t.start >= 4 && st.locativeBefore(i):
+			if f := t.flags; f&(fCore|fClinical) == 0 && st.kws[i] == 0 {
+				st.add(i, i, phigate.LOCATION, highConfidence, "high-place")
+			}
+		}
+	}
+}
+
+// ordinaryFirstName reports whether word i is a first or last name that
+// may also be an ordinary word ("Grace", "pat", "Bill"): in the name
+// dictionaries, no clinical word, no keyword.
+func (st *state) ordinaryFirstName(i int) bool {
+	if i < 0 || i >= len(st.toks) || st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start < 3 {
+		return false
+	}
+	if st.mixed && st.toks[i].shape == sUpper {
+		return false // an acronym
+	}
+	f := st.toks[i].flags
+	return f&fFirst != 0 && f&fClinical == 0 && st.kws[i] == 0 && !auxiliaries[string(lowerInto(st.buf[:0], st.word(i)))]
+}
+
+// nameWord reports whether word i may be a name after "spoke with": in the
+// name dictionaries, or in none and no misspelling, and no keyword, core
+// English or clinical word.
+func (st *state) nameWord(i int) bool {
+	if i < 0 || i >= len(st.toks) || st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start < 3 || st.kws[i] != 0 {
+		return false
+	}
+	f := st.toks[i].flags
+	return f&(fClinical|fCore) == 0 && !(st.mixed && st.toks[i].shape == sUpper) && (f&fName != 0 || st.unknown(i) && !st.wordLike(i))
+}
+
+// namePair reports whether words i and i+1 are both in the name
+// dictionaries, even as ordinary words ("FLORA BOOTH"), on one line, and
+// neither a keyword or a clinical word.
+func (st *state) namePair(i int) bool {
+	if i < 0 || i+1 >= len(st.toks) || !st.adjacentWord(i, i+1) || st.toks[i+1].newline {
+		return false
+	}
+	for _, k := range [2]int{i, i + 1} {
+		f := st.toks[k].flags
+		if st.toks[k].kind != kWord || st.kws[k] != 0 || f&fName == 0 || f&fClinical != 0 || st.toks[k].end-st.toks[k].start < 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// joinedName reports whether word j, joined by "and" to a name, may be a
+// name too: a name-dictionary word or a word in no dictionary, of three or
+// more letters, no keyword and no clinical word.
+func (st *state) joinedName(j int) bool {
+	if j < 0 || j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || st.kws[j] != 0 {
+		return false
+	}
+	if st.mixed && st.toks[j].shape == sUpper {
+		return false
+	}
+	f := st.toks[j].flags
+	return f&fClinical == 0 && (f&fName != 0 || st.unknown(j))
+}
+
+// placeFeatures are geographic features a place is often named by alone
+// ("at the cape", "down at the harbor").
+var placeFeatures = map[string]bool{"bay": true, "harbor": true, "harbour": true, "cape": true, "vineyard": true,
+	"island": true, "islands": true, "shore": true, "coast": true, "lake": true, "lakes": true, "valley": true, "hills": true,
+	"heights": true, "falls": true, "springs": true, "keys": true, "beach": true, "port": true}
+
+// featurePlace marks feature word i as a place after a place preposition
+// ("at harbor", "in the valley"), unless a number or a code follows ("bay
+// 3" is a bed).
+func (st *state) featurePlace(i int) {
+	p := i - 1
+	if st.is(p, "the") {
+		p--
+	}
+	if !st.locative(p) || st.toks[i].newline {
+		return
+	}
+	if j := i + 1; j < len(st.toks) && !st.toks[j].newline && (st.toks[j].kind == kNum || st.toks[j].kind == kAlnum || st.punct(j, '#')) {
+		return
+	}
+	st.add(i, i, phigate.LOCATION, highConfidence, "high-place")
+}
+
+// locative reports whether token p is "at", "in", "from", "near" or "to".
+func (st *state) locative(p int) bool {
+	return st.is(p, "at") || st.is(p, "in") || st.is(p, "from") || st.is(p, "near") || st.is(p, "to")
+}
+
+// locativeBefore reports whether "in", "from" or "near" comes right before
+// word i, on its line (not "to", after which a drug is named as often).
+func (st *state) locativeBefore(i int) bool {
+	p := i - 1
+	return !st.toks[i].newline && (st.is(p, "in") || st.is(p, "from") || st.is(p, "near"))
+}
+
+// sayVerbs introduce what a patient answers.
+var sayVerbs = map[string]bool{"states": true, "stated": true, "says": true, "said": true, "answers": true, "answered": true,
+	"replies": true, "replied": true, "responds": true, "responded": true, "guesses": true, "guessed": true}
+
+// dateCues say a date is being asked or shown nearby.
+var dateCues = map[string]bool{"date": true, "day": true, "today": true, "calendar": true, "calender": true, "month": true,
+	"oriented": true, "orientation": true, "disoriented": true, "reoriented": true}
+
+// statedDay marks number i as a date when a patient says it in answer to
+// the date ("states 17", with a calendar or a date nearby): a day number
+// from 1 to 31 after a verb of saying, followed by no unit.
+func (st *state) statedDay(i int) {
+	v := st.num(i)
+	if v < 1 || v > 31 || st.digits(i) > 2 || !sayVerbs[string(lowerInto(st.buf[:0], st.word(max(i-1, 0))))] || i == 0 {
+		return
+	}
+	if st.followedByUnit(i) || st.punct(i+1, '/') || st.punct(i+1, '-') || st.punct(i+1, ':') || st.punct(i+1, '%') ||
+		st.punct(i+1, '.') && st.digits(i+2) > 0 {
+		return
+	}
+	for k := max(0, i-12); k < min(len(st.toks), i+12); k++ {
+		if k != i && st.toks[k].kind == kWord && dateCues[string(lowerInto(st.buf[:0], st.word(k)))] {
+			st.add(i, i, phigate.DATE, highConfidence, "high-stated-day")
+			return
+		}
+	}
+	for _, f := range st.found {
+		if f.Category == phigate.DATE && !f.YearOnly && f.Start < st.toks[min(len(st.toks)-1, i+12)].end && f.End > st.toks[max(0, i-12)].start {
+			st.add(i, i, phigate.DATE, highConfidence, "high-stated-day")
+			return
+		}
+	}
+}
