@@ -28,33 +28,39 @@ var idContext = map[string]phigate.Category{
 }
 
 // contextCategory returns the identifier category named by a keyword
-// among the 4 tokens before i, skipping "#", ":", "no", "number".
+// among the 4 tokens before i, skipping "#", ":", "no", "number". A
+// generic "ID" defers to a more specific word before it ("member ID").
 func (st *state) contextCategory(i int) phigate.Category {
+	var generic phigate.Category
 	for k := i - 1; k >= i-5 && k >= 0; k-- {
 		t := st.toks[k]
 		if t.kind == kPunct {
 			if st.punct(k, '.') && (k == 0 || st.toks[k-1].end-st.toks[k-1].start > 4 || st.toks[k].newline) {
-				return "" // a sentence ends here
+				return generic // a sentence ends here
 			}
 			if st.punct(k, ',') && k < i-1 {
-				return ""
+				return generic
 			}
 			continue
 		}
 		if t.kind != kWord {
-			return ""
+			return generic
 		}
 		w := lowerInto(st.buf[:0], st.word(k))
+		if string(w) == "id" || string(w) == "identifier" {
+			generic = phigate.OTHER_ID
+			continue
+		}
 		if c, ok := idContext[string(w)]; ok {
 			return c
 		}
 		switch string(w) {
-		case "no", "number", "num", "nbr", "id", "code", "is", "was", "of", "s", "n":
+		case "no", "number", "num", "nbr", "code", "is", "was", "of", "s", "n":
 			continue
 		}
-		return ""
+		return generic
 	}
-	return ""
+	return generic
 }
 
 // idLike reports whether token i looks like an identifier: at least 4

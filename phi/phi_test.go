@@ -97,6 +97,9 @@ func TestFindings(t *testing.T) {
 		{"OK/ip", "from 10.1.2.3 today", "10.1.2.3", phigate.IP},
 		{"OK/age", "a 92 yo man", "92", phigate.AGE},
 		{"OK/mrn", "MRN: 55501234", "55501234", phigate.MRN},
+		{"OK/memberid", "Insurance member ID: XJH123456789", "XJH123456789", phigate.HEALTH_PLAN_ID},
+		{"OK/id", "Badge ID 55501234", "55501234", phigate.OTHER_ID},
+		{"OK/bareid", "her ID: 55501234", "55501234", phigate.OTHER_ID},
 		{"OK/vin", "car 1HGCM82633A004352", "1HGCM82633A004352", phigate.VEHICLE_ID},
 		{"OK/facility", "sent from Holy Cross Hospital", "Holy Cross", phigate.LOCATION},
 	}
