@@ -27,6 +27,11 @@ func (st *state) highPass() {
 			continue
 		}
 		if f.Category == phigate.LOCATION {
+			// The rest of a capitalised place name ("Beth Israel
+			// Deaconess"): the vendor sees none of it.
+			if x := st.capitalRun(e); x > e {
+				st.add(s, x, phigate.LOCATION, f.Confidence, f.Recognizer)
+			}
 			// A town name that is also a surname ("pat Weston"): a first
 			// name before it, and no place preposition, make it a person.
 			if p := s - 1; s == e && st.toks[s].flags&(fCore|fCommon) == 0 && st.adjacentWord(p, s) && !st.toks[s].newline &&
@@ -72,6 +77,17 @@ func (st *state) highPass() {
 			}
 		}
 	}
+}
+
+// capitalRun returns the last of the capitalised words that follow word e
+// on its line in mixed-case text, none at a sentence start, or e.
+func (st *state) capitalRun(e int) int {
+	x := e
+	for x+1 < len(st.toks) && st.adjacentWord(x, x+1) && !st.toks[x+1].newline && st.toks[x+1].kind == kWord &&
+		st.titled(x+1) && st.kws[x+1]&kwStop == 0 && !st.sentenceStart(x+1) {
+		x++
+	}
+	return x
 }
 
 // ordinaryFirstName reports whether word i is a first or last name that
