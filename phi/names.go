@@ -135,8 +135,8 @@ func (st *state) accept(i, lv int) bool {
 	if st.mixed && !capital && lv < lvMedium {
 		return false
 	}
-	if lv < lvStrong && t.end-t.start > 2 && st.kws[i]&kwState != 0 {
-		return false // "Florida", "Maryland": states are no names
+	if lv < lvStrong && t.end-t.start > 2 && (st.kws[i]&kwState != 0 || st.text[t.end-2] == '\'' && st.stateName(i)) {
+		return false // "Florida", "Maryland's": states are no names
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
 		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.nameLike(st.nextWord(i))
