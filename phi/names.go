@@ -67,6 +67,7 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
+	st.firstNamesBefore()
 	st.coordinate()
 }
 
@@ -264,6 +265,12 @@ func (st *state) nameAfter(i, lv int, rec string) {
 			e = j // "MS S. CARE": an initial stands for the name
 		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
 			e = j // "mr I remained"
+		}
+		if e < j && n == 0 && lv == lvWeak {
+			e = st.initialCueName(j) // "per d keva"
+		}
+		if e < j && n == 0 && st.reportedName(j) {
+			e = j // "NP Hope aware"
 		}
 		if e < j && n == 0 {
 			e = st.cueUnknown(i, j, lv)
