@@ -63,6 +63,10 @@ func (st *state) facilityBefore(i int) {
 			j -= 2
 			break
 		}
+		if st.is(j, "of") && st.isInitial(j-1) && st.toks[j-1].shape == sUpper && !st.is(j-1, "a") && !st.is(j-1, "i") && !st.toks[j].newline {
+			j -= 2 // "U OF X MED CENTER"
+			break
+		}
 		if st.is(j, "of") && st.placeWord(j-1, false) {
 			j--
 		}

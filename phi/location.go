@@ -36,6 +36,9 @@ func (st *state) findLocations() {
 			st.unknownPlace(i)
 		}
 	}
+	for i := range st.toks {
+		st.hometownAt(i) // after the rules above, which keep their names
+	}
 }
 
 // placeWord reports whether word i can be part of a place name.
@@ -283,7 +286,7 @@ func (st *state) unknownPlace(i int) {
 		return
 	}
 	if st.titled(i) && t.kind == kWord && !st.sentenceStart(i) && t.flags&(fCore|fClinical) == 0 &&
-		t.flags&(fProper|fCity|fName) != 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) == 0 &&
+		t.flags&(fProper|fCity|fName) != 0 && st.kws[i]&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility|kwState) == 0 &&
 		st.kw(p-1)&kwMove != 0 {
 		st.add(i, i, phigate.LOCATION, 0.6, "capital-place")
 		return
@@ -370,7 +373,7 @@ func (st *state) capitalPlace(j int) bool {
 	e := j - 1
 	for k := j; k < len(st.toks) && k-j < 3 && st.toks[k].kind == kWord && st.toks[k].shape == sTitle &&
 		(k == j || !st.toks[k].newline) && st.toks[k].flags&fClinical == 0 &&
-		st.kws[k]&(kwMonth|kwWeekday|kwTitle|kwRelation) == 0 && st.kws[k]&kwGeneric == 0; k++ {
+		st.kws[k]&(kwMonth|kwWeekday|kwTitle|kwRelation) == 0 && st.kws[k]&kwGeneric == 0 && !st.stateName(k); k++ {
 		e = k
 	}
 	if e < j || e == j && st.toks[j].flags&fCore != 0 && st.toks[j].flags&(fName|fProper|fCity) == 0 {

@@ -67,6 +67,7 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
+	st.firstNamesBefore()
 	st.coordinate()
 }
 
@@ -135,8 +136,8 @@ func (st *state) accept(i, lv int) bool {
 	if st.mixed && !capital && lv < lvMedium {
 		return false
 	}
-	if lv < lvStrong && t.end-t.start > 2 && st.kws[i]&kwState != 0 {
-		return false // "Florida", "Maryland": states are no names
+	if lv < lvStrong && t.end-t.start > 2 && (st.kws[i]&kwState != 0 || st.text[t.end-2] == '\'' && st.stateName(i)) {
+		return false // "Florida", "Maryland's": states are no names
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
 		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.nameLike(st.nextWord(i))
@@ -264,6 +265,12 @@ func (st *state) nameAfter(i, lv int, rec string) {
 			e = j // "MS S. CARE": an initial stands for the name
 		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
 			e = j // "mr I remained"
+		}
+		if e < j && n == 0 && lv == lvWeak {
+			e = st.initialCueName(j) // "per d keva"
+		}
+		if e < j && n == 0 && st.reportedName(j) {
+			e = j // "NP Hope aware"
 		}
 		if e < j && n == 0 {
 			e = st.cueUnknown(i, j, lv)

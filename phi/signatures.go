@@ -149,7 +149,7 @@ func (st *state) initialName(i int) {
 	// no everyday word, or one that a report word or credential follows.
 	surname := dot && st.toks[i].shape == sUpper && f&fLast != 0 && f&fClinical == 0 && st.kws[k]&kwStop == 0 &&
 		(f&(fCommon|fCore) == 0 || st.kw(k+1)&(kwPost|kwCred) != 0) && st.toks[k].shape != sLower
-	if surname || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0)) {
+	if surname || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) || st.reportedInitial(i)) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }
@@ -201,6 +201,7 @@ func (st *state) credentialLine(i, j int) {
 	for e > i && st.toks[e].kind == kPunct {
 		e--
 	}
+	e = st.credentialPair(e, i) // "BSN/RN"
 	if e <= i || st.kws[e]&kwCred == 0 || st.kws[e]&kwCredAmbiguous != 0 && st.toks[e].shape != sUpper {
 		return
 	}

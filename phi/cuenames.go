@@ -1,0 +1,110 @@
+package phi
+
+import (
+	"sort"
+
+	"github.com/phigate/phigate"
+)
+
+// Names that are ordinary words or that nobody listed, found when the
+// words around them say a person: "per d keva.", "NP Hope aware",
+// "S TRELLIK ORDERED", "spoke with Bill Quarnbeck", "ann k. stiles bsn/rn".
+
+// initialCueName returns the last word of a name made of an initial and a
+// name after a verb of contact ("per d keva", "per a quarnbeck"), or -1:
+// the word after the initial must be a name that is no ordinary word or a
+// word nobody listed that looks like no English word.
+func (st *state) initialCueName(j int) int {
+	if j+1 >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start != 1 || st.is(j, "i") ||
+		st.toks[j+1].newline {
+		return -1
+	}
+	k := j + 1
+	if st.punct(k, '.') && st.adjacent(j) {
+		k++
+	}
+	if k >= len(st.toks) || !st.adjacentWordOrDot(j, k) {
+		return -1
+	}
+	if st.knownName(k) && st.kws[k] == 0 || st.unknownName(k) {
+		return st.extendName(k)
+	}
+	return -1
+}
+
+// adjacentWordOrDot reports whether word k follows initial j on its line,
+// after a space or "." ("per d keva", "per d. keva").
+func (st *state) adjacentWordOrDot(j, k int) bool {
+	return k < len(st.toks) && !st.toks[k].newline && st.toks[k].kind == kWord && (k == j+1 && st.toks[k].space || k == j+2)
+}
+
+// reportedName reports whether word j, after a title, role, relation or
+// verb of contact, is a dictionary name, even one that is an ordinary
+// word, followed by a report word ("NP Hope aware", "son Rob called"):
+// clinical, function and calendar words are not.
+func (st *state) reportedName(j int) bool {
+	if j < 0 || j+1 >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || st.toks[j].newline {
+		return false
+	}
+	f := st.toks[j].flags
+	if f&fName == 0 || f&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwPost|kwVerb) != 0 ||
+		st.mixed && st.toks[j].shape == sLower {
+		return false
+	}
+	return st.kws[j+1]&kwPost != 0 && st.adjacentWord(j, j+1) && !st.toks[j+1].newline
+}
+
+// reportedInitial reports whether initial i, a capital letter other than
+// "A" and "I", starts a name with the word after it that a report word
+// follows ("S TRELLIK ORDERED", "K. VOSS AWARE"): there even a word one
+// letter from an English word is a surname.
+func (st *state) reportedInitial(i int) bool {
+	if st.toks[i].shape != sUpper || st.is(i, "a") || st.is(i, "i") {
+		return false
+	}
+	k := i + 1
+	if st.punct(k, '.') {
+		k++
+	}
+	if k+1 >= len(st.toks) || !st.adjacentWordOrDot(i, k) || st.toks[k].end-st.toks[k].start < 3 || st.toks[k].shape == sLower ||
+		!st.unknown(k) || wordEnding(st.word(k)) {
+		return false
+	}
+	return st.kws[k+1]&kwPost != 0 && st.adjacentWord(k, k+1) && !st.toks[k+1].newline
+}
+
+// firstNamesBefore widens each name found so far over a capitalised first
+// name right before it, in mixed-case text, even a first name that is an
+// ordinary word ("spoke with Bill Quarnbeck", "Hope Trellis aware"): not
+// at the start of a sentence, and no clinical, function or calendar word.
+func (st *state) firstNamesBefore() {
+	n := len(st.found)
+	for _, f := range st.found[:n] {
+		if f.Category != phigate.NAME {
+			continue
+		}
+		s := sort.Search(len(st.toks), func(k int) bool { return st.toks[k].start >= f.Start })
+		p := s - 1
+		if s >= len(st.toks) || st.toks[s].start != f.Start || p < 0 || !st.adjacentWord(p, s) || st.toks[s].newline {
+			continue
+		}
+		t := st.toks[p]
+		if t.kind != kWord || t.shape != sTitle || !st.titled(s) || t.end-t.start < 3 || t.flags&fFirst == 0 || t.flags&fClinical != 0 ||
+			st.kws[p]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwPost|kwVerb|kwFacility) != 0 || st.sentenceStart(p) ||
+			st.alreadyFound(p) {
+			continue
+		}
+		st.found = append(st.found, phigate.Finding{Start: t.start, End: f.End, Category: phigate.NAME, Confidence: f.Confidence,
+			Recognizer: "first-name-before"})
+	}
+}
+
+// credentialPair skips back over a pair of credentials written with a
+// slash ("BSN/RN", "MSN/CRNP") that ends a line at e, and returns the
+// token before it, or e.
+func (st *state) credentialPair(e, i int) int {
+	for e-2 > i && st.punct(e-1, '/') && st.kws[e]&kwCred != 0 && st.kws[e-2]&kwCred != 0 {
+		e -= 2
+	}
+	return e
+}

@@ -1,0 +1,169 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// Places named by where people live, come from and meet, in notes whose
+// case says nothing: "lives in Harmony.", "DAUGHTER FROM KLAMBURG.",
+// "went back to new brenton today", "PRESENTED TO U OF X MED CENTER".
+
+// housingWords are the places where someone lives that name no town
+// ("lives in an apartment", "lives in senior housing").
+var housingWords = map[string]bool{"apartment": true, "apt": true, "apartments": true, "house": true, "home": true,
+	"condo": true, "condominium": true, "trailer": true, "shelter": true, "housing": true, "facility": true, "complex": true,
+	"community": true, "building": true, "town": true, "city": true, "country": true, "county": true, "state": true,
+	"area": true, "neighborhood": true, "neighbourhood": true, "suburbs": true, "suburb": true, "village": true,
+	"basement": true, "residence": true, "dorm": true, "dormitory": true, "hotel": true, "motel": true, "camp": true,
+	"car": true, "van": true, "street": true, "streets": true, "woods": true, "jail": true, "prison": true, "group": true,
+	"nursing": true, "assisted": true, "senior": true, "private": true, "public": true, "own": true, "rural": true,
+	"downtown": true, "uptown": true, "bed": true, "room": true, "unit": true, "care": true, "respite": true}
+
+// hometownAt runs the rules of this file at word i.
+func (st *state) hometownAt(i int) {
+	k := st.kws[i]
+	if k&(kwLive|kwPlacePrep|kwMove) == 0 {
+		return
+	}
+	if k&kwLive != 0 && st.is(i+1, "in") {
+		st.homeTown(i + 2)
+	}
+	if st.mixed {
+		return
+	}
+	if k&kwPlacePrep != 0 && !st.is(i, "of") && !st.is(i, "to") {
+		st.placeAtEnd(i)
+	}
+	if k&(kwMove|kwLive) != 0 && (st.is(i+1, "to") || st.is(i+1, "from")) && st.is(i+2, "new") {
+		st.newPlace(i + 2)
+	}
+}
+
+// phraseEnd reports whether token j ends a phrase: punctuation other than
+// "/", a line break, the end of the text, or a word that cannot go on a
+// place's name ("and", "today", "with").
+func (st *state) phraseEnd(j int) bool {
+	if j >= len(st.toks) || st.toks[j].newline {
+		return true
+	}
+	if st.toks[j].kind == kPunct {
+		c := st.text[st.toks[j].start]
+		return c == '.' || c == ',' || c == ';' || c == ')' || c == '"' || c == '\'' || c == '!' || c == '?' || c == '-' && !st.punct(j+1, '>')
+	}
+	return st.is(j, "and") || st.is(j, "today") || st.is(j, "tomorrow") || st.is(j, "with") || st.is(j, "but") ||
+		st.is(j, "where") || st.is(j, "area")
+}
+
+// homeTown marks the town after "lives in", "born in", "works in" even when
+// it is an ordinary English word ("lives in Harmony."), if the phrase ends
+// there: no housing word ("lives in shelter"), no function, clinical or
+// calendar word, no US state (states are no Safe Harbor identifiers).
+func (st *state) homeTown(j int) {
+	if j >= len(st.toks) || st.toks[j].newline || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 ||
+		!st.phraseEnd(j+1) || st.alreadyFound(j) {
+		return
+	}
+	t := st.toks[j]
+	if t.flags&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRelation|kwTitle|kwState|kwGeneric|kwFacility) != 0 ||
+		st.stateName(j) || housingWords[string(lowerInto(st.buf[:0], st.word(j)))] || st.mixed && t.shape != sTitle {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.7, "hometown")
+}
+
+// placeAtEnd marks, in caseless text, a word nobody listed that ends a
+// phrase after "from", "at", "in" or "near" (and an optional "the"):
+// "DAUGHTER FROM KLAMBURG.", "consult from the brevale.", "meeting at
+// trossick" and the same with two such words ("FROM THE VEX DORRIN-").
+// Misspelt or glued words, English word endings and words before a dose
+// or a slash are not places.
+func (st *state) placeAtEnd(p int) {
+	j := p + 1
+	if st.is(j, "the") {
+		j++
+	}
+	if !st.placeCandidate(j) || st.toks[j].newline || !st.personBefore(p) {
+		return
+	}
+	e := j
+	if st.placeCandidate(j+1) && st.adjacentWord(j, j+1) {
+		e = j + 1
+	}
+	if !st.phraseEnd(e+1) || st.is(e+1, "area") || st.alreadyFound(j) {
+		return // "in X area" is the area rule's
+	}
+	st.add(j, e, phigate.LOCATION, 0.6, "place-end")
+}
+
+// placeCandidate reports whether word j is in no dictionary, has four or
+// more letters and looks like no English word.
+func (st *state) placeCandidate(j int) bool {
+	if j < 0 || j >= len(st.toks) || !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 4 {
+		return false
+	}
+	w := st.word(j)
+	for _, e := range clinicalEndings {
+		if len(w) > len(e)+2 && hasSuffixFold(w, e) {
+			return false
+		}
+	}
+	return !wordEnding(w) && !st.wordLike(j)
+}
+
+// personBefore reports whether, in the clause before word p, a person or
+// a journey is spoken of: a relation, role, title, contact or facility
+// word or one of visitWords ("DAUGHTER FROM X", "consult from the X",
+// "meeting at X"), or a movement with only a time between (movedBefore);
+// not only a body ("bleeding from X", "returned with CT from X").
+func (st *state) personBefore(p int) bool {
+	for k := p - 1; k >= 0 && k >= p-6 && !st.toks[k+1].newline; k-- {
+		if st.punct(k, '.') || st.punct(k, ';') || st.punct(k, ':') {
+			return false
+		}
+		if st.kws[k]&(kwRelation|kwRole|kwTitle|kwVerb|kwPost|kwFacility) != 0 ||
+			st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start <= 11 && visitWords[string(lowerInto(st.buf[:0], st.word(k)))] {
+			return true
+		}
+	}
+	return st.movedBefore(p)
+}
+
+// visitWords are the nouns and verbs of meeting, visiting and travelling
+// that say a place is near ("a consult from", "visiting from").
+var visitWords = map[string]bool{"consult": true, "consults": true, "consultant": true, "meeting": true, "meet": true,
+	"appointment": true, "appt": true, "visit": true, "visits": true, "visiting": true, "visited": true, "visitor": true,
+	"visitors": true, "family": true, "friend": true, "friends": true, "job": true, "vacation": true, "trip": true,
+	"stay": true, "stays": true, "staying": true, "stayed": true, "flight": true, "flying": true, "fly": true,
+	"relatives": true, "relative": true, "church": true, "school": true, "class": true, "ambulance": true, "ems": true,
+	"transport": true, "helicopter": true, "team": true, "fellowship": true}
+
+// clinicalEndings end clinical words more often than places, even
+// misspelt ones ("hemroids", "colonscopy").
+var clinicalEndings = [...]string{"oid", "oids", "cele", "tomy", "scopy", "gram", "plasty", "itis", "algia", "pnea"}
+
+// newPlace marks "new" and the town after it, after a movement or
+// residence word and "to" or "from" ("returned to new brenton"): the
+// second word must be a name, a town or no word at all, never an
+// ordinary or clinical word ("moved to new room", "changed to new trach").
+func (st *state) newPlace(j int) {
+	k := j + 1
+	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[k].end-st.toks[k].start < 3 {
+		return
+	}
+	f := st.toks[k].flags
+	if f&(fClinical|fCore|fCommon) != 0 || st.kws[k] != 0 || st.stateName(k) {
+		return
+	}
+	if st.unknown(k) && !st.wordLike(k) || f&(fCity|fName|fProper) != 0 {
+		st.add(j, k, phigate.LOCATION, 0.6, "new-place")
+	}
+}
+
+// alreadyFound reports whether a finding so far covers token j.
+func (st *state) alreadyFound(j int) bool {
+	s := st.toks[j].start
+	for k := len(st.found) - 1; k >= 0; k-- {
+		if st.found[k].Start <= s && s < st.found[k].End {
+			return true
+		}
+	}
+	return false
+}
