@@ -67,6 +67,10 @@ func printReport(w io.Writer, r *audit.Report) {
 		fmt.Fprintf(w, "FAIL  %s\n", r.Problem)
 		return
 	}
+	if r.Checkpoints == 0 {
+		fmt.Fprintf(w, "OK    events %d..%d chained; no signed checkpoint yet: %d events await the first\n", r.First, r.Size, r.Size-r.Covered)
+		return
+	}
 	fmt.Fprintf(w, "OK    events %d..%d, %d checkpoints verified (signed by %s), covered through %d",
 		r.First, r.Size, r.Checkpoints, strings.Join(r.Signers, ", "), r.Covered)
 	if r.Size > r.Covered {

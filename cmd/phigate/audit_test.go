@@ -45,8 +45,15 @@ func TestAuditCommand(t *testing.T) {
 	env := map[string]string{"PHIGATE_DATA_DIR": dir}
 	t.Run("Verify", func(t *testing.T) {
 		code, out, errs := run(t, env, "audit", "verify")
-		if code != 0 || !strings.HasPrefix(out, "OK") {
+		if code != 0 || !strings.HasPrefix(out, "OK") || !strings.Contains(out, "checkpoints verified (signed by ") {
 			t.Fatalf("exit %d: %s %s", code, out, errs)
+		}
+	})
+	t.Run("VerifyBeforeFirstCheckpoint", func(t *testing.T) {
+		var b strings.Builder
+		printReport(&b, &audit.Report{First: 1, Size: 3})
+		if b.String() != "OK    events 1..3 chained; no signed checkpoint yet: 3 events await the first\n" {
+			t.Errorf("report %q", b.String())
 		}
 	})
 	t.Run("ProveAndCheck", func(t *testing.T) {
