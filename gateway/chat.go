@@ -41,7 +41,7 @@ func (g *Gateway) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	var shape chatShape
 	if err := json.Unmarshal(x.body, &shape); err != nil || shape.Model == "" || len(shape.Messages) == 0 {
-		x.fail(phigate.Errorf(phigate.EINVALID, "gateway.chat", "body must be a chat completions request with model and messages"), false)
+		x.fail(badBody(err), false)
 		return
 	}
 	x.model, x.stream = shape.Model, shape.Stream

@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -25,6 +26,8 @@ const (
 	reasonFormat       = "format"
 	reasonPurpose      = "purpose"
 	reasonBAA          = "baa_not_in_force"
+	reasonMalformed    = "malformed_json"
+	reasonShape        = "invalid_request"
 )
 
 var reasonMessages = map[string]string{
@@ -41,6 +44,19 @@ var reasonMessages = map[string]string{
 	reasonFormat:       "This route's vendor does not speak this API.",
 	reasonPurpose:      "The purpose of use is not allowed for this caller.",
 	reasonBAA:          "The vendor's BAA is not in force, so PHI may not be sent to it.",
+	reasonMalformed:    "The request body is not valid JSON.",
+	reasonShape:        "The request body lacks a required field or has one of the wrong type (chat completions and messages need \"model\" and \"messages\", embeddings \"model\" and \"input\").",
+}
+
+// badBody returns the refusal for a request body that did not decode into
+// the endpoint's shape: malformed JSON, or a field missing or of the wrong
+// type. The decoder's error is dropped: it may quote the body.
+func badBody(err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return refuse(phigate.EINVALID, reasonMalformed, nil)
+	}
+	return refuse(phigate.EINVALID, reasonShape, nil)
 }
 
 // refuse returns an error with code and a reason whose fixed message the

@@ -175,6 +175,29 @@ func TestFailClosed(t *testing.T) {
 			}
 		})
 	}
+	t.Run("ErrBadBody", func(t *testing.T) {
+		// Malformed JSON, a truncated body, or a field missing or of the
+		// wrong type: 400 with a message that says which, no PHI, nothing sent.
+		trunc := chatBody("open/m", false, "user", note)
+		quoted, _ := json.Marshal(note)
+		for _, c := range []struct{ path, body, code string }{
+			{"/v1/chat/completions", trunc[:len(trunc)/2], "malformed_json"},
+			{"/v1/chat/completions", "{'model': 1}", "malformed_json"},
+			{"/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}]}`, "invalid_request"},
+			{"/v1/chat/completions", `{"model":"open/m","messages":` + string(quoted) + `}`, "invalid_request"},
+			{"/v1/embeddings", `{"model":"open/m"}`, "invalid_request"},
+		} {
+			e := newEnv(t)
+			status, body := e.post(c.path, "key-1", c.body)
+			checkRefusal(t, e, status, body, 400, c.code)
+		}
+		// The Anthropic shape has no code: the message says it.
+		e := newEnv(t)
+		status, body := e.post("/v1/messages", "key-1", `{"model":"open/m"`)
+		if status != 400 || !strings.Contains(body, `"message":"The request body is not valid JSON."`) || len(e.vendor.received()) != 0 {
+			t.Errorf("messages: %d %s", status, body)
+		}
+	})
 	t.Run("ErrExpiredBAAMinute", func(t *testing.T) {
 		e := newEnv(t)
 		e.setNow(time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC))

@@ -31,7 +31,7 @@ func (g *Gateway) messages(w http.ResponseWriter, r *http.Request) {
 	}
 	var shape messagesShape
 	if err := json.Unmarshal(x.body, &shape); err != nil || shape.Model == "" || len(shape.Messages) == 0 {
-		x.fail(phigate.Errorf(phigate.EINVALID, "gateway.messages", "body must be a messages request with model and messages"), false)
+		x.fail(badBody(err), false)
 		return
 	}
 	x.model, x.stream = shape.Model, shape.Stream

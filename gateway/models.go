@@ -83,7 +83,7 @@ func (g *Gateway) embeddings(w http.ResponseWriter, r *http.Request) {
 		Input json.RawMessage `json:"input"`
 	}
 	if err := json.Unmarshal(x.body, &shape); err != nil || shape.Model == "" || len(shape.Input) == 0 {
-		x.fail(phigate.Errorf(phigate.EINVALID, "gateway.embeddings", "body must be an embeddings request with model and input"), false)
+		x.fail(badBody(err), false)
 		return
 	}
 	if shape.Input[0] == '[' && len(shape.Input) > 1 && (shape.Input[1] == '[' || shape.Input[1] >= '0' && shape.Input[1] <= '9') {
