@@ -175,16 +175,17 @@ func (st *state) zip(i int) {
 // an unambiguous one anywhere.
 func (st *state) city(i int) {
 	t := st.toks[i]
-	if t.kind != kWord || st.mixed && t.shape == sLower || t.flags&fClinical != 0 {
+	if t.kind != kWord || t.flags&fClinical != 0 || st.kws[i]&(kwState|kwStop) != 0 {
 		return
 	}
-	if st.kws[i]&kwState != 0 {
+	if st.mixed && t.shape == sLower {
+		if st.lowerCity(i) {
+			st.add(i, i, phigate.LOCATION, 0.75, "city-state") // "we live in tulsa oklahoma"
+		}
 		return
 	}
 	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
-	state := st.punct(i+1, ',') && i+2 < len(st.toks) && st.toks[i+2].shape != sLower &&
-		st.kws[i+2]&kwState != 0 ||
-		i+1 < len(st.toks) && st.toks[i+1].end-st.toks[i+1].start > 3 && st.stateName(i+1)
+	state := st.stateAfter(i) != stateNone
 	common := t.flags&(fCommon|fCore) != 0
 	switch {
 	case !common && t.flags&fName == 0 && t.end-t.start > 3:
@@ -199,8 +200,9 @@ func (st *state) city(i int) {
 // cityPair marks two-word city names ("New Haven", "Bel Air").
 func (st *state) cityPair(i int) {
 	a, b := st.word(i), st.word(i+1)
-	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) {
-		return
+	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) &&
+		(st.toks[i].shape != st.toks[i+1].shape || st.stateAfter(i+1) == stateNone) {
+		return // "new haven, connecticut" in small letters: the state vouches
 	}
 	if st.toks[i].flags&fClinical != 0 || st.toks[i+1].flags&fClinical != 0 ||
 		st.toks[i].flags&fCore != 0 && st.toks[i+1].flags&fCore != 0 && st.kw(i-1)&kwPlacePrep == 0 {
