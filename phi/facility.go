@@ -143,7 +143,9 @@ func (st *state) saintName(i, j int) bool {
 // universityOf marks "University of Maryland", "U of MD".
 func (st *state) universityOf(i int) {
 	if st.toks[i].shape != sLower && i+1 < len(st.toks) && st.stateName(i+1) && !st.is(i, "u") || st.is(i, "u") && st.toks[i].shape == sUpper &&
-		i+1 < len(st.toks) && st.toks[i+1].shape != sLower && st.stateName(i+1) {
+		i+1 < len(st.toks) && st.toks[i+1].shape != sLower && st.stateName(i+1) ||
+		st.is(i, "u") && !st.mixed && i+1 < len(st.toks) && st.stateName(i+1) && (st.unitAfter(i+1) || st.kw(i+2)&kwFacility != 0) {
+		// "u maryland er" in a caseless note: a hospital unit vouches for it
 		st.add(i, i+1, phigate.LOCATION, 0.8, "university") // "U Maryland", "University Maryland"
 		return
 	}
