@@ -272,6 +272,12 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n == 0 && st.reportedName(j) {
 			e = j // "NP Hope aware"
 		}
+		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && (st.kinAppositive(i, j) || st.kinList(j)) {
+			e = j // "son, ed, was updated", "sons smokey, morris and roger"
+		}
+		if e < j && n == 0 && lv == lvCred && st.kws[i]&kwTitle != 0 && st.titleSurname(j) {
+			e = j // "MR FIELDS HAD": no mitral regurgitation has a verb
+		}
 		if e < j && n == 0 {
 			e = st.cueUnknown(i, j, lv)
 		}
