@@ -10,6 +10,9 @@ func (st *state) findLocations() {
 		if k&kwFacility != 0 && st.toks[i].kind == kWord {
 			st.facilityBefore(i)
 		}
+		if st.is(i, "house") {
+			st.houseName(i)
+		}
 		if st.is(i, "assisted") && st.is(i+1, "living") {
 			st.facilityBefore(i) // "lives at Carpenter Assisted Living"
 		}

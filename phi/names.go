@@ -260,7 +260,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 	}
 	for n := 0; n < 4; n++ {
 		e := st.nameChain(j, lv)
-		if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper &&
+		if e < j && n == 0 && st.punct(j+1, '/') {
+			// "MR D/T MVR": an abbreviation with a slash is no initial
+		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper &&
 			j+1 < len(st.toks) && st.toks[j+1].kind != kWord {
 			e = j // "MS S. CARE": an initial stands for the name
 		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
