@@ -169,3 +169,19 @@ func (st *state) kinList(j int) bool {
 	}
 	return k+1 < len(st.toks) && st.toks[k+1].shape == st.toks[j].shape && st.nameChain(k+1, lvKin) >= 0
 }
+
+// talkedPair reports whether words j and j+1, after "spoke with" or
+// "report given to", are a first name and a surname even if both are
+// ordinary words ("speak with holly booth"): same case, no function or
+// role word, no clinical word but a common first name ("flora"), and not in small letters where capitals carry
+// information.
+func (st *state) talkedPair(j int) bool {
+	k := j + 1
+	if k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[j].newline || st.toks[k].newline ||
+		st.toks[j].kind != kWord || st.toks[k].kind != kWord || st.toks[j].shape != st.toks[k].shape ||
+		st.mixed && st.toks[j].shape == sLower || st.toks[j].end-st.toks[j].start < 3 || st.toks[k].end-st.toks[k].start < 3 {
+		return false
+	}
+	a, b := st.toks[j].flags, st.toks[k].flags
+	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 && st.kws[k] == 0
+}

@@ -283,6 +283,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n == 0 {
 			e = st.cueUnknown(i, j, lv)
 		}
+		if e < j && n == 0 && lv == lvNone && st.talkCue(i) && st.talkedPair(j) {
+			e = j + 1 // "SON TO SPEAK WITH HOLLY BOOTH IN AM"
+		}
 		if e < j && n > 0 && st.unknownName(j) && (!st.mixed || st.toks[j].shape != sLower) {
 			e = j // "daughters Quarnbeck and Vellastro"
 		}
