@@ -108,3 +108,80 @@ func (st *state) credentialPair(e, i int) int {
 	}
 	return e
 }
+
+// titleSurname reports whether word j, after "MR" or "MS" that may be
+// mitral regurgitation or mental status, is a common surname that is also
+// an ordinary word, followed by a verb ("MR FIELDS HAD", "ms cross will
+// call"): findings are not followed by "had" or "called"; clinical and
+// function words, and words before a number, are no surnames.
+func (st *state) titleSurname(j int) bool {
+	if j < 0 || j+1 >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || st.toks[j].newline ||
+		!st.adjacentWord(j, j+1) || st.toks[j+1].kind != kWord {
+		return false
+	}
+	f := st.toks[j].flags
+	if f&fLastTop == 0 || f&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 ||
+		st.mixed && st.toks[j].shape == sLower {
+		return false
+	}
+	return st.kws[j+1]&(kwPost|kwMove) != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(j+1)))]
+}
+
+// kinWord reports whether word j may be a relative's name that is also an
+// ordinary word: three or more letters unless a first name, no function,
+// calendar, kin, role or state word, and not in small letters where
+// capitals carry information.
+func (st *state) kinWord(j int) bool {
+	if j < 0 || j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].newline || st.mixed && st.toks[j].shape == sLower {
+		return false
+	}
+	f := st.toks[j].flags
+	return (st.toks[j].end-st.toks[j].start > 2 || f&fFirst != 0) &&
+		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit|kwEvent|kwPost|kwVerb) == 0
+}
+
+// kinAppositive reports whether first name j stands between commas right
+// after relation word i ("son, ed, was updated"): a first name that is
+// also a clinical word needs a verb after it ("mother, MI, HTN" is a
+// history).
+func (st *state) kinAppositive(i, j int) bool {
+	if j != i+2 || !st.punct(i+1, ',') || !st.punct(j+1, ',') || !st.kinWord(j) || st.toks[j].flags&fFirst == 0 {
+		return false
+	}
+	if st.toks[j].flags&fClinical == 0 {
+		return true
+	}
+	v := j + 2
+	return v < len(st.toks) && (st.kws[v]&kwPost != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(v)))])
+}
+
+// kinList reports whether word j, a proper noun or name after a relation
+// word, starts a list of names ("sons smokey, morris and roger"): the next
+// item must be a name in its own right.
+func (st *state) kinList(j int) bool {
+	if !st.kinWord(j) || st.toks[j].end-st.toks[j].start < 3 || st.toks[j].flags&fClinical != 0 ||
+		st.toks[j].flags&(fName|fProper) == 0 && !st.unknownName(j) {
+		return false
+	}
+	k := j + 1
+	if !st.punct(k, ',') && !st.is(k, "and") {
+		return false
+	}
+	return k+1 < len(st.toks) && st.toks[k+1].shape == st.toks[j].shape && st.nameChain(k+1, lvKin) >= 0
+}
+
+// talkedPair reports whether words j and j+1, after "spoke with" or
+// "report given to", are a first name and a surname even if both are
+// ordinary words ("speak with holly booth"): same case, no function or
+// role word, no clinical word but a common first name ("flora"), and not in small letters where capitals carry
+// information.
+func (st *state) talkedPair(j int) bool {
+	k := j + 1
+	if k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[j].newline || st.toks[k].newline ||
+		st.toks[j].kind != kWord || st.toks[k].kind != kWord || st.toks[j].shape != st.toks[k].shape ||
+		st.mixed && st.toks[j].shape == sLower || st.toks[j].end-st.toks[j].start < 3 || st.toks[k].end-st.toks[k].start < 3 {
+		return false
+	}
+	a, b := st.toks[j].flags, st.toks[k].flags
+	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 && st.kws[k] == 0
+}

@@ -143,7 +143,9 @@ func (st *state) saintName(i, j int) bool {
 // universityOf marks "University of Maryland", "U of MD".
 func (st *state) universityOf(i int) {
 	if st.toks[i].shape != sLower && i+1 < len(st.toks) && st.stateName(i+1) && !st.is(i, "u") || st.is(i, "u") && st.toks[i].shape == sUpper &&
-		i+1 < len(st.toks) && st.toks[i+1].shape != sLower && st.stateName(i+1) {
+		i+1 < len(st.toks) && st.toks[i+1].shape != sLower && st.stateName(i+1) ||
+		st.is(i, "u") && !st.mixed && i+1 < len(st.toks) && st.stateName(i+1) && (st.unitAfter(i+1) || st.kw(i+2)&kwFacility != 0) {
+		// "u maryland er" in a caseless note: a hospital unit vouches for it
 		st.add(i, i+1, phigate.LOCATION, 0.8, "university") // "U Maryland", "University Maryland"
 		return
 	}
@@ -195,4 +197,33 @@ func (st *state) namedPlaceWord(j int) bool {
 	}
 	return t.flags&(fName|fProper|fCity) != 0 && t.flags&fClinical == 0 && st.kws[j]&(kwStop|kwMonth|kwWeekday) == 0 &&
 		(st.mixed && t.shape == sTitle || !st.mixed && t.shape == sUpper) && st.kws[j]&kwGeneric == 0
+}
+
+// houseGeneric are words before "house" that name a kind of residence,
+// not one residence ("halfway house", "group house").
+var houseGeneric = map[string]bool{"halfway": true, "group": true, "boarding": true, "rooming": true, "guest": true,
+	"sober": true, "safe": true, "care": true, "open": true, "nursing": true, "full": true, "whole": true, "farm": true,
+	"town": true, "row": true, "half": true, "tree": true, "dog": true, "green": true, "flop": true}
+
+// houseName marks a residence named "X House" ("Linden House NH
+// resident", "lives at Alder House"): a nursing-home or residence word
+// after it, or, where capitals carry information, both words capitalised
+// after a place word.
+func (st *state) houseName(i int) {
+	j := i - 1
+	if j < 0 || !st.adjacentWord(j, i) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || st.toks[i].newline ||
+		st.toks[j].flags&fClinical != 0 || st.kws[j]&(kwStop|kwGeneric|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwState|kwUnit) != 0 ||
+		houseGeneric[string(lowerInto(st.buf[:0], st.word(j)))] {
+		return
+	}
+	if st.mixed && (st.toks[j].shape != sTitle || st.toks[i].shape != sTitle) || !st.mixed && st.toks[j].shape != st.toks[i].shape {
+		return
+	}
+	k := i + 1
+	after := st.is(k, "nh") || st.is(k, "snf") || st.is(k, "resident") || st.is(k, "residents") || st.is(k, "nursing") ||
+		st.is(k, "rehab") || st.is(k, "facility") || st.is(k, "shelter")
+	before := st.mixed && !st.sentenceStart(j) && st.kw(j-1)&(kwPlacePrep|kwMove) != 0 && !st.is(j-1, "of") && !st.is(j-1, "in")
+	if after || before {
+		st.add(j, i, phigate.LOCATION, 0.7, "facility")
+	}
 }

@@ -55,8 +55,13 @@ func (st *state) phraseEnd(j int) bool {
 // homeTown marks the town after "lives in", "born in", "works in" even when
 // it is an ordinary English word ("lives in Harmony."), if the phrase ends
 // there: no housing word ("lives in shelter"), no function, clinical or
-// calendar word, no US state (states are no Safe Harbor identifiers).
+// calendar word, no US state (states are no Safe Harbor identifiers; the
+// District of Columbia is a city).
 func (st *state) homeTown(j int) {
+	if st.is(j, "dc") && st.phraseEnd(j+1) && !st.toks[j].newline {
+		st.add(j, j, phigate.LOCATION, 0.7, "city") // "lives in dc": Washington, in any case
+		return
+	}
 	if j >= len(st.toks) || st.toks[j].newline || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 ||
 		!st.phraseEnd(j+1) || st.alreadyFound(j) {
 		return

@@ -10,6 +10,9 @@ func (st *state) findLocations() {
 		if k&kwFacility != 0 && st.toks[i].kind == kWord {
 			st.facilityBefore(i)
 		}
+		if st.is(i, "house") {
+			st.houseName(i)
+		}
 		if st.is(i, "assisted") && st.is(i+1, "living") {
 			st.facilityBefore(i) // "lives at Carpenter Assisted Living"
 		}
@@ -175,16 +178,17 @@ func (st *state) zip(i int) {
 // an unambiguous one anywhere.
 func (st *state) city(i int) {
 	t := st.toks[i]
-	if t.kind != kWord || st.mixed && t.shape == sLower || t.flags&fClinical != 0 {
+	if t.kind != kWord || t.flags&fClinical != 0 || st.kws[i]&(kwState|kwStop) != 0 {
 		return
 	}
-	if st.kws[i]&kwState != 0 {
+	if st.mixed && t.shape == sLower {
+		if st.lowerCity(i) {
+			st.add(i, i, phigate.LOCATION, 0.75, "city-state") // "we live in tulsa oklahoma"
+		}
 		return
 	}
 	prep := st.is(i-1, "in") || st.is(i-1, "from") || st.is(i-1, "of") || st.is(i-1, "near") || st.is(i-1, "to") || st.is(i-1, "at")
-	state := st.punct(i+1, ',') && i+2 < len(st.toks) && st.toks[i+2].shape != sLower &&
-		st.kws[i+2]&kwState != 0 ||
-		i+1 < len(st.toks) && st.toks[i+1].end-st.toks[i+1].start > 3 && st.stateName(i+1)
+	state := st.stateAfter(i) != stateNone
 	common := t.flags&(fCommon|fCore) != 0
 	switch {
 	case !common && t.flags&fName == 0 && t.end-t.start > 3:
@@ -199,8 +203,9 @@ func (st *state) city(i int) {
 // cityPair marks two-word city names ("New Haven", "Bel Air").
 func (st *state) cityPair(i int) {
 	a, b := st.word(i), st.word(i+1)
-	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) {
-		return
+	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) &&
+		(st.toks[i].shape != st.toks[i+1].shape || st.stateAfter(i+1) == stateNone) {
+		return // "new haven, connecticut" in small letters: the state vouches
 	}
 	if st.toks[i].flags&fClinical != 0 || st.toks[i+1].flags&fClinical != 0 ||
 		st.toks[i].flags&fCore != 0 && st.toks[i+1].flags&fCore != 0 && st.kw(i-1)&kwPlacePrep == 0 {
@@ -344,24 +349,47 @@ func (st *state) stateName(i int) bool {
 }
 
 // regionPair reports whether words i and i+1 name a region ("Eastern
-// Shore", "North Shore"): both capitalised, one a proper noun or place, no
-// clinical or function word, and nothing but punctuation after them.
+// Shore", "North Shore") with nothing but punctuation after them: in
+// mixed-case text both capitalised, one a proper noun or place, no
+// clinical or function word; where case says nothing, a compass word and
+// a word of geography ("the eastern shore"; not "THE LOW SIDE").
 func (st *state) regionPair(i int) bool {
 	k := i + 1
 	if k >= len(st.toks) || st.toks[i].kind != kWord || st.toks[k].kind != kWord || st.toks[k].newline {
 		return false
 	}
+	if n := k + 1; n < len(st.toks) && st.toks[n].kind != kPunct && !st.toks[n].newline {
+		return false
+	}
 	a, b := st.toks[i], st.toks[k]
-	caps := st.mixed && a.shape == sTitle && b.shape == sTitle || !st.mixed && a.shape == sUpper && b.shape == sUpper
-	if !caps || (a.flags|b.flags)&fClinical != 0 || (st.kws[i]|st.kws[k])&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) != 0 {
+	if !st.mixed {
+		if a.shape != b.shape || a.shape == sMixed || (a.flags|b.flags)&fClinical != 0 {
+			return false
+		}
+		if a.flags&(fProper|fCity) != 0 && a.flags&(fCore|fCommon) == 0 && b.flags&(fName|fProper|fCity) != 0 && b.flags&fCore == 0 &&
+			(st.kws[i]|st.kws[k])&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility|kwState) == 0 {
+			return true // "FROM THE RUIDOSO FLATS": a place that is no English word
+		}
+		return st.toks[k].end-st.toks[k].start <= 10 &&
+			compassWords[string(lowerInto(st.buf[:0], st.word(i)))] && regionNouns[string(lowerInto(st.buf[:0], st.word(k)))]
+	}
+	if a.shape != sTitle || b.shape != sTitle || (a.flags|b.flags)&fClinical != 0 ||
+		(st.kws[i]|st.kws[k])&(kwStop|kwMonth|kwWeekday|kwTitle|kwFacility) != 0 {
 		return false
 	}
-	if a.flags&(fProper|fCity) == 0 || b.flags&(fName|fProper|fCity) == 0 {
-		return false
-	}
-	n := k + 1
-	return n >= len(st.toks) || st.toks[n].kind == kPunct || st.toks[n].newline
+	return a.flags&(fProper|fCity) != 0 && b.flags&(fName|fProper|fCity) != 0
 }
+
+// compassWords and regionNouns make the name of a region in caseless
+// text ("the Eastern Shore", "the north country").
+var (
+	compassWords = map[string]bool{"north": true, "south": true, "east": true, "west": true, "northern": true, "southern": true,
+		"eastern": true, "western": true, "northeast": true, "northwest": true, "southeast": true, "southwest": true,
+		"midwest": true, "upstate": true, "downstate": true, "central": true}
+	regionNouns = map[string]bool{"shore": true, "shores": true, "coast": true, "country": true, "county": true, "valley": true,
+		"hills": true, "mountains": true, "islands": true, "island": true, "cape": true, "bay": true, "plains": true,
+		"panhandle": true, "peninsula": true, "slope": true, "lakes": true, "woods": true, "end": true, "side": true}
+)
 
 // capitalPlace marks, in mixed-case text, the capitalised words after a
 // movement word ("transferred from Good Sam"): capitals inside a sentence

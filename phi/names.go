@@ -260,7 +260,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 	}
 	for n := 0; n < 4; n++ {
 		e := st.nameChain(j, lv)
-		if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper &&
+		if e < j && n == 0 && st.punct(j+1, '/') {
+			// "MR D/T MVR": an abbreviation with a slash is no initial
+		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper &&
 			j+1 < len(st.toks) && st.toks[j+1].kind != kWord {
 			e = j // "MS S. CARE": an initial stands for the name
 		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
@@ -272,8 +274,17 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n == 0 && st.reportedName(j) {
 			e = j // "NP Hope aware"
 		}
+		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && (st.kinAppositive(i, j) || st.kinList(j)) {
+			e = j // "son, ed, was updated", "sons smokey, morris and roger"
+		}
+		if e < j && n == 0 && lv == lvCred && st.kws[i]&kwTitle != 0 && st.titleSurname(j) {
+			e = j // "MR FIELDS HAD": no mitral regurgitation has a verb
+		}
 		if e < j && n == 0 {
 			e = st.cueUnknown(i, j, lv)
+		}
+		if e < j && n == 0 && lv == lvNone && st.talkCue(i) && st.talkedPair(j) {
+			e = j + 1 // "SON TO SPEAK WITH HOLLY BOOTH IN AM"
 		}
 		if e < j && n > 0 && st.unknownName(j) && (!st.mixed || st.toks[j].shape != sLower) {
 			e = j // "daughters Quarnbeck and Vellastro"
