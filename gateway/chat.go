@@ -82,7 +82,7 @@ func (x *exchange) run(respond func(*http.Response) error) {
 	err = respond(resp)
 	x.g.limit.spend(x.c.id, x.c.limits, x.usage.prompt+x.usage.completion, x.g.now())
 	if errors.Is(err, errResponded) {
-		err = nil
+		return // finish recorded the result before answering
 	}
 	if err != nil && !x.stream {
 		x.fail(err, true)
