@@ -69,7 +69,7 @@ func (db *DB) AuditBlocks(ctx context.Context, firsts []int64) ([]*phigate.Audit
 	const op = "sqlite.AuditBlocks"
 	var out []*phigate.AuditBlock
 	for _, f := range firsts {
-		rows, err := db.db.QueryContext(ctx, `SELECT `+sqlstore.BlockColumns+` FROM audit_blocks WHERE first = ?`, f)
+		rows, err := db.rd.QueryContext(ctx, `SELECT `+sqlstore.BlockColumns+` FROM audit_blocks WHERE first = ?`, f)
 		if err != nil {
 			return nil, phigate.E(phigate.EUNAVAILABLE, op, mapErr(err))
 		}
