@@ -41,9 +41,10 @@ type DB struct {
 
 	// Store holds the statements shared with PostgreSQL; Open sets it.
 	*sqlstore.Store
-	db *sql.DB // the writer: one connection
-	rd *sql.DB // the readers
-	m  *migrate.Migrator
+	db    *sql.DB // the writer: one connection
+	rd    *sql.DB // the readers
+	m     *migrate.Migrator
+	audit [len(auditStatements)]*sql.Stmt
 }
 
 var _ phigate.Store = (*DB)(nil)
@@ -84,6 +85,10 @@ func (db *DB) Open() error {
 	if err := db.m.Up(ctx); err != nil {
 		d.Close()
 		return err
+	}
+	if err := db.prepareAudit(ctx); err != nil {
+		d.Close()
+		return phigate.E(phigate.EUNAVAILABLE, op, err)
 	}
 	if db.rd, err = db.open(busy, true); err != nil {
 		d.Close()
