@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/phigate/phigate"
@@ -82,15 +83,13 @@ func (x *exchange) run(respond func(*http.Response) error) {
 	err = respond(resp)
 	x.g.limit.spend(x.c.id, x.c.limits, x.usage.prompt+x.usage.completion, x.g.now())
 	if errors.Is(err, errResponded) {
-		err = nil
+		return // finish recorded the result before answering
 	}
 	if err != nil && !x.stream {
 		x.fail(err, true)
 		return
 	}
-	if rerr := x.recordResult(context.WithoutCancel(x.r.Context()), err); rerr != nil && x.stream {
-		x.g.logError(x.r.Context(), "audit of an AI call result failed", rerr)
-	}
+	x.recordLateResult(err)
 }
 
 // errResponded marks a non-streamed answer already written and recorded.
@@ -124,8 +123,17 @@ func firstNonSpace(b []byte) int {
 	return i
 }
 
-// finish reads a non-streamed answer, re-identifies and scans it, records
-// the result and only then writes it.
+// finish reads a non-streamed answer, re-identifies and scans it, writes
+// it and records the result.
+//
+// The call's own event was durable before anything left for the vendor;
+// the result adds what came back (tokens, latency, how many codes were
+// restored to the caller who sent their values). As for a stream, it is
+// written once the answer is out, so the caller does not wait for a
+// second commit; a failure is logged and counted (ResultAuditFailures).
+// When the output scan flagged PHI the caller did not send, the result is
+// the record of it: it is then durable first, and a failure refuses the
+// answer.
 func (x *exchange) finish(resp *http.Response, reid func(x *exchange, body []byte) ([]byte, error)) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, DefaultMaxResponseBytes+1))
 	if err != nil {
@@ -138,13 +146,32 @@ func (x *exchange) finish(resp *http.Response, reid func(x *exchange, body []byt
 	if err != nil {
 		return err
 	}
-	if err := x.recordResult(context.WithoutCancel(x.r.Context()), nil); err != nil {
-		return err
+	flagged := x.outscan != nil && len(x.outscan.flagged) > 0
+	if flagged {
+		if err := x.recordResult(context.WithoutCancel(x.r.Context()), nil); err != nil {
+			return err
+		}
 	}
 	x.w.Header().Set("Content-Type", "application/json")
+	x.w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	x.w.WriteHeader(http.StatusOK)
 	x.w.Write(out)
+	if !flagged {
+		// With its length known and flushed, the answer is complete for
+		// the client while the result commits.
+		http.NewResponseController(x.w).Flush()
+		x.recordLateResult(nil)
+	}
 	return errResponded
+}
+
+// recordLateResult records the result of a call already answered: a
+// failure can no longer refuse it, so it is logged and counted.
+func (x *exchange) recordLateResult(callErr error) {
+	if err := x.recordResult(context.WithoutCancel(x.r.Context()), callErr); err != nil {
+		x.g.resultFailures.Add(1)
+		x.g.logError(x.r.Context(), "audit of an AI call result failed", err)
+	}
 }
 
 // reidentifyChat re-identifies a chat completion: content (then output

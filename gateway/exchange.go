@@ -158,9 +158,7 @@ func withModel(body []byte, model string) ([]byte, error) {
 // fail answers a refused or failed call and records it.
 func (x *exchange) fail(err error, left bool) {
 	if left {
-		if rerr := x.recordResult(context.WithoutCancel(x.r.Context()), err); rerr != nil {
-			x.g.logError(x.r.Context(), "audit of an AI call result failed", rerr)
-		}
+		x.recordLateResult(err)
 	} else if x.c != nil {
 		x.recordDenied(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/phigate/phigate"
@@ -76,9 +77,14 @@ type Gateway struct {
 	Logger         *slog.Logger
 	Now            func() time.Time
 
-	keys  map[string]KeyConfig
-	limit limiter
+	keys           map[string]KeyConfig
+	limit          limiter
+	resultFailures atomic.Int64
 }
+
+// ResultAuditFailures counts the result events of calls that could not be
+// written after the call had left or been answered (each is also logged).
+func (g *Gateway) ResultAuditFailures() int64 { return g.resultFailures.Load() }
 
 // DefaultStreamFlushDelay is how long a stream waits for the rest of a
 // word before releasing it anyway.

@@ -50,13 +50,18 @@ func TestChat(t *testing.T) {
 			}
 			evs := e.audit.all()
 			var call, result *phigate.Event
+			count := map[string]int{}
 			for _, ev := range evs {
+				count[ev.Action]++
 				switch ev.Action {
 				case "ai.chat":
 					call = ev
 				case "ai.chat.result":
 					result = ev
 				}
+			}
+			if count["ai.chat"] != 1 || count["ai.chat.result"] != 1 {
+				t.Fatalf("want one call and one result event, got %v", count)
 			}
 			if call == nil || result == nil || call.Fields["decision"] != "deidentify" || call.Fields["recipient"] != "" ||
 				call.Actor != "k-1" || result.Fields["restored"] == "0" || result.Fields["completion_tokens"] != "5" {

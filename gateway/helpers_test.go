@@ -206,19 +206,23 @@ func (testHasher) HMAC(domain string, v []byte) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// testAudit records events in memory; it can be made to fail.
+// testAudit records events in memory; it can be made to fail, for every
+// event or only for the results of calls.
 type testAudit struct {
-	mu     sync.Mutex
-	events []*phigate.Event
-	fail   bool
+	mu         sync.Mutex
+	events     []*phigate.Event
+	fail       bool
+	failResult bool
 }
 
 func (a *testAudit) setFail(v bool) { a.mu.Lock(); a.fail = v; a.mu.Unlock() }
 
+func (a *testAudit) setFailResult(v bool) { a.mu.Lock(); a.failResult = v; a.mu.Unlock() }
+
 func (a *testAudit) Record(ctx context.Context, e *phigate.Event) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.fail {
+	if a.fail || a.failResult && strings.HasSuffix(e.Action, ".result") {
 		return phigate.Errorf(phigate.EAUDIT, "testAudit", "disk full")
 	}
 	a.events = append(a.events, e)
@@ -439,6 +443,36 @@ type env struct {
 	now      time.Time
 	nowMu    sync.Mutex
 	registry *gateway.Registry
+	handlers inflight
+}
+
+// inflight counts the handlers running, so that a test can wait for what
+// a call does after its answer is out (the result event).
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	idle *sync.Cond
+}
+
+func (f *inflight) Add(d int) {
+	f.mu.Lock()
+	if f.idle == nil {
+		f.idle = sync.NewCond(&f.mu)
+	}
+	if f.n += d; f.n == 0 {
+		f.idle.Broadcast()
+	}
+	f.mu.Unlock()
+}
+
+func (f *inflight) Done() { f.Add(-1) }
+
+func (f *inflight) Wait() {
+	f.mu.Lock()
+	for f.n > 0 {
+		f.idle.Wait()
+	}
+	f.mu.Unlock()
 }
 
 func (e *env) clock() time.Time { e.nowMu.Lock(); defer e.nowMu.Unlock(); return e.now }
@@ -480,7 +514,11 @@ func newEnv(t testing.TB, configure ...func(*gateway.Gateway)) *env {
 	e.gw = g
 	mux := http.NewServeMux()
 	g.Register(mux)
-	e.srv = httptest.NewServer(mux)
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.handlers.Add(1)
+		defer e.handlers.Done()
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -512,6 +550,7 @@ func (e *env) post(path, key, body string, headers ...string) (int, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	e.handlers.Wait() // what the call records after answering is in
 	return resp.StatusCode, string(b)
 }
 

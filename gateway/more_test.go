@@ -1,10 +1,13 @@
 package gateway_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,6 +106,67 @@ func TestOutputScan(t *testing.T) {
 			t.Fatalf("output PHI not flagged: %q", flagged)
 		}
 	}
+}
+
+// syncBuffer is a log destination tests can read while handlers write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestResultAuditFailure(t *testing.T) {
+	// A result written after the answer cannot refuse it: its failure is
+	// logged and counted, never silently lost, and the call's own event
+	// (written before the call left) is there.
+	for _, stream := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Answered", true: "AnsweredStream"}[stream], func(t *testing.T) {
+			var logs syncBuffer
+			e := newEnv(t, func(g *gateway.Gateway) { g.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+			e.audit.setFailResult(true)
+			status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", stream, "user", note))
+			if status != 200 || content(t, body) != note {
+				t.Fatalf("status %d: %.200s", status, body)
+			}
+			if n := e.gw.ResultAuditFailures(); n != 1 {
+				t.Fatalf("result failures counted: %d", n)
+			}
+			if !strings.Contains(logs.String(), `"msg":"audit of an AI call result failed"`) ||
+				!strings.Contains(logs.String(), `"code":"audit_unavailable"`) {
+				t.Fatalf("failure not logged: %s", logs.String())
+			}
+			if l := leaked(logs.String(), notePHI); len(l) > 0 {
+				t.Fatalf("log holds PHI %q", l)
+			}
+			var calls int
+			for _, ev := range e.audit.all() {
+				if ev.Action == "ai.chat" {
+					calls++
+				}
+			}
+			if calls != 1 {
+				t.Fatalf("call events: %d", calls)
+			}
+		})
+	}
+	t.Run("ErrFlaggedOutput", func(t *testing.T) {
+		// When the output scan flags PHI, the result is its record: it is
+		// durable before the answer, or there is no answer.
+		e := newEnv(t)
+		e.vendor.Reply = func(p string) string { return p + " Also Jane Doe was admitted on 1/2/2020. " }
+		e.audit.setFailResult(true)
+		status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", "About John Smith."))
+		if status != 503 || strings.Contains(body, "admitted") || !strings.Contains(body, `"code":"audit"`) {
+			t.Fatalf("status %d: %s", status, body)
+		}
+	})
 }
 
 func TestFallback(t *testing.T) {

@@ -16,6 +16,13 @@ func BenchmarkAuditRecord(b *testing.B) {
 	storetest.BenchAuditRecord(b, db)
 }
 
+// BenchmarkAuditRecordSerial: the latency of one durable event alone.
+func BenchmarkAuditRecordSerial(b *testing.B) {
+	db := MustOpenDB(b, time.Now)
+	defer db.Close()
+	storetest.BenchAuditRecordSerial(b, db)
+}
+
 // BenchmarkAuditVerify1M: verify a chain of 1,000,000 events (bar: 2 s).
 // Building the chain takes about a minute before the timer starts.
 func BenchmarkAuditVerify1M(b *testing.B) {

@@ -41,8 +41,10 @@ type DB struct {
 
 	// Store holds the statements shared with PostgreSQL; Open sets it.
 	*sqlstore.Store
-	db *sql.DB
-	m  *migrate.Migrator
+	db    *sql.DB // the writer: one connection
+	rd    *sql.DB // the readers
+	m     *migrate.Migrator
+	audit [len(auditStatements)]*sql.Stmt
 }
 
 var _ phigate.Store = (*DB)(nil)
@@ -66,18 +68,11 @@ func (db *DB) Open() error {
 	if busy == 0 {
 		busy = DefaultBusyTimeout
 	}
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Set("_txlock", "immediate")
-	d, err := sql.Open("sqlite", "file:"+db.Path+"?"+q.Encode())
+	d, err := db.open(busy, false)
 	if err != nil {
 		return phigate.E(phigate.EUNAVAILABLE, op, fmt.Errorf("open database: %w", err))
 	}
 	db.db = d
-	db.Store = sqlstore.New(d, dialect, db.Now)
 	sub, _ := fs.Sub(migrationFS, "migrations")
 	db.m = &migrate.Migrator{DB: d, FS: sub, Now: db.Now,
 		Dialect: migrate.Dialect{Placeholder: func(int) string { return "?" }}}
@@ -91,7 +86,42 @@ func (db *DB) Open() error {
 		d.Close()
 		return err
 	}
+	if err := db.prepareAudit(ctx); err != nil {
+		d.Close()
+		return phigate.E(phigate.EUNAVAILABLE, op, err)
+	}
+	if db.rd, err = db.open(busy, true); err != nil {
+		d.Close()
+		return phigate.E(phigate.EUNAVAILABLE, op, fmt.Errorf("open database: %w", err))
+	}
+	db.Store = sqlstore.NewSplit(db.rd, d, dialect, db.Now)
 	return nil
+}
+
+// open returns a handle on the file: the writer, with one connection, so
+// that writers queue in Go rather than sleep on SQLite's lock in busy
+// handler steps of 1 to 100 ms; or the readers, many connections that
+// cannot write (WAL lets them read while the writer commits).
+func (db *DB) open(busy time.Duration, readers bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readers {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	d, err := sql.Open("sqlite", "file:"+db.Path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	if !readers {
+		d.SetMaxOpenConns(1)
+		d.SetMaxIdleConns(1)
+	}
+	return d, nil
 }
 
 // Close closes the database.
@@ -99,10 +129,14 @@ func (db *DB) Close() error {
 	if db.db == nil {
 		return nil
 	}
+	if db.rd != nil {
+		db.rd.Close()
+	}
 	return db.db.Close()
 }
 
-// SQL returns the underlying handle, for tests that inspect raw storage.
+// SQL returns the underlying writer handle (one connection), for tests
+// that inspect or change raw storage.
 func (db *DB) SQL() *sql.DB { return db.db }
 
 // Ping checks that the database answers. Codes: EUNAVAILABLE.

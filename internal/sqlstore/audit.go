@@ -22,12 +22,21 @@ func (s *Store) AuditHead(ctx context.Context) (phigate.AuditHead, error) {
 	return h, nil
 }
 
+// AuditHeadQuery selects the head of the chain, for ScanAuditHead.
+const AuditHeadQuery = `SELECT size, hash, frontier, checkpoint_size, base_size, base
+	FROM audit_head WHERE id = 1`
+
 // ReadAuditHead reads the head of the chain on a database or in a
 // transaction; clean is the dialect's driver-error mapping.
 func ReadAuditHead(ctx context.Context, q RowQuerier, clean func(error) error) (phigate.AuditHead, error) {
+	return ScanAuditHead(q.QueryRowContext(ctx, AuditHeadQuery), clean)
+}
+
+// ScanAuditHead reads the head from the row of AuditHeadQuery (run as a
+// prepared statement, say).
+func ScanAuditHead(row *sql.Row, clean func(error) error) (phigate.AuditHead, error) {
 	var h phigate.AuditHead
-	err := q.QueryRowContext(ctx, `SELECT size, hash, frontier, checkpoint_size, base_size, base
-		FROM audit_head WHERE id = 1`).Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)
+	err := row.Scan(&h.Size, &h.Hash, &h.Frontier, &h.CheckpointSize, &h.BaseSize, &h.Base)
 	if err != nil {
 		return h, fmt.Errorf("read audit head: %w", clean(err))
 	}

@@ -18,7 +18,7 @@ const dataKeyColumns = `subject, id, kek_version, wrapped, created_at, rewrapped
 func (s *Store) CreateDataKey(ctx context.Context, k *phigate.WrappedKey) error {
 	const op = "CreateDataKey"
 	if s.d.LockSubject == nil {
-		return s.insertDataKey(ctx, s.db, k)
+		return s.insertDataKey(ctx, s.w, k)
 	}
 	tx, err := s.subjectTx(ctx, op, k.Subject)
 	if err != nil {

@@ -48,10 +48,11 @@ type Dialect struct {
 	InsertDataKey string
 }
 
-// Store is the shared part of a phigate store on one database/sql handle.
+// Store is the shared part of a phigate store on database/sql handles.
 // It is safe for concurrent use.
 type Store struct {
-	db  *sql.DB
+	db  *sql.DB // lone reads
+	w   *sql.DB // writes and transactions
 	d   Dialect
 	now func() time.Time
 
@@ -60,7 +61,15 @@ type Store struct {
 
 // New returns a Store on db. now is the store's clock and must not be nil.
 func New(db *sql.DB, d Dialect, now func() time.Time) *Store {
-	return &Store{db: db, d: d, now: now}
+	return NewSplit(db, db, d, now)
+}
+
+// NewSplit returns a Store that reads on read and writes on write: every
+// statement that changes data, and every transaction, runs on write. A
+// database with one writer at a time (SQLite) gives write one connection,
+// so writers queue in Go instead of sleeping on the file lock.
+func NewSplit(read, write *sql.DB, d Dialect, now func() time.Time) *Store {
+	return &Store{db: read, w: write, d: d, now: now}
 }
 
 // q returns the statement in the dialect's placeholders. Each distinct
@@ -79,7 +88,7 @@ func (s *Store) q(query string) string {
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.db.ExecContext(ctx, s.q(query), args...)
+	return s.w.ExecContext(ctx, s.q(query), args...)
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -98,7 +107,7 @@ type txn struct {
 
 // begin starts a transaction. Codes: EUNAVAILABLE.
 func (s *Store) begin(ctx context.Context, op string) (*txn, error) {
-	t, err := s.db.BeginTx(ctx, nil)
+	t, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}

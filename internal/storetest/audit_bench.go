@@ -32,6 +32,20 @@ func BenchAuditRecord(b *testing.B, s phigate.AuditStore) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
+// BenchAuditRecordSerial records one event at a time: the latency of one
+// durable event when no other caller shares its commit.
+func BenchAuditRecordSerial(b *testing.B, s phigate.AuditStore) {
+	l := MustAuditLog(b, s, 1, audit.DefaultCheckpointEvery, time.Now)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := l.Record(ctx, benchEvent(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // benchEvent is an AI call by one of 100 callers about one of 100,000
 // patients: most keys of a block are distinct, as in a busy hospital.
 func benchEvent(i int) *phigate.Event {
