@@ -38,6 +38,14 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// CounterFunc registers a counter whose value f reads at each scrape
+// (for counts another package keeps, such as the gateway's failed result
+// events). The name must be a new phigate_ metric; it panics on a clash,
+// which is a programming error.
+func (m *Metrics) CounterFunc(name, help string, f func() float64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+}
+
 func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())

@@ -52,12 +52,13 @@ func mustBuild(t *testing.T) string {
 
 // proc is a running phigate serve.
 type proc struct {
-	cmd    *exec.Cmd
-	stdout lockedBuffer
-	url    string
-	mu     sync.Mutex
-	logs   []string
-	done   chan struct{}
+	cmd     *exec.Cmd
+	stdout  lockedBuffer
+	url     string
+	metrics string
+	mu      sync.Mutex
+	logs    []string
+	done    chan struct{}
 }
 
 // startServe starts `phigate serve` in dir with args and waits for its
@@ -84,6 +85,7 @@ func startServe(t *testing.T, dir string, args ...string) *proc {
 			p.mu.Unlock()
 			var m map[string]any
 			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "listening" {
+				p.metrics, _ = m["metrics"].(string)
 				urls <- m["url"].(string)
 			}
 		}
@@ -204,6 +206,20 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 		if !strings.Contains(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
 			t.Error("no HSTS header")
+		}
+	})
+	t.Run("Metrics", func(t *testing.T) {
+		resp, err := client(roots).Get(p.metrics)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{`phigate_http_requests_total{method="GET",route="GET /readyz",status="200"} 1`,
+			"phigate_gateway_result_audit_failures_total 0"} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("metrics lack %q:\n%.2000s", want, body)
+			}
 		}
 	})
 	t.Run("ErrTLS11Refused", func(t *testing.T) {

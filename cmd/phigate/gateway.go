@@ -11,6 +11,7 @@ import (
 	"github.com/phigate/phigate/api"
 	"github.com/phigate/phigate/gateway"
 	"github.com/phigate/phigate/phi"
+	"github.com/phigate/phigate/server"
 )
 
 // gatewayDeps are the services the AI gateway is built from.
@@ -43,7 +44,7 @@ func (d *deployment) gatewayDeps(h *api.Handler) (gatewayDeps, error) {
 // registerGateway adds /v1/chat/completions, /v1/messages,
 // /v1/embeddings and /v1/models, and the vendor API, and starts the
 // conversation reaper and the BAA expiry alert.
-func registerGateway(ctx context.Context, d *deployment, h *api.Handler, mux *http.ServeMux) error {
+func registerGateway(ctx context.Context, d *deployment, h *api.Handler, mux *http.ServeMux, metrics *server.Metrics) error {
 	deps, err := d.gatewayDeps(h)
 	if err != nil {
 		return err
@@ -82,6 +83,11 @@ func registerGateway(ctx context.Context, d *deployment, h *api.Handler, mux *ht
 	g.MaxBodyBytes = d.cfg.Server.MaxBodyBytes
 	if err := g.Open(); err != nil {
 		return fmt.Errorf("gateway: %w", err)
+	}
+	if metrics != nil {
+		metrics.CounterFunc("phigate_gateway_result_audit_failures_total",
+			"AI calls answered whose result event could not be written to the audit log (the call's own event was).",
+			func() float64 { return float64(g.ResultAuditFailures()) })
 	}
 	g.Register(mux)
 	(&api.VendorHandler{Handler: h, Vendors: vendors}).Register(mux)

@@ -80,7 +80,11 @@ func (c *ServeCommand) openServers(ctx context.Context, d *deployment) (*server.
 	}
 	h.Register(mux)
 	ah.Register(mux)
-	if err := registerGateway(ctx, d, h, mux); err != nil {
+	var metrics *server.Metrics
+	if d.cfg.Server.MetricsListen != "" {
+		metrics = server.NewMetrics()
+	}
+	if err := registerGateway(ctx, d, h, mux, metrics); err != nil {
 		return nil, nil, err
 	}
 
@@ -96,9 +100,7 @@ func (c *ServeCommand) openServers(ctx context.Context, d *deployment) (*server.
 	srv.WriteTimeout = d.cfg.Server.WriteTimeout.D()
 	srv.IdleTimeout = d.cfg.Server.IdleTimeout.D()
 	srv.ShutdownTimeout = d.cfg.Server.ShutdownTimeout.D()
-	if d.cfg.Server.MetricsListen != "" {
-		srv.Metrics = server.NewMetrics()
-	}
+	srv.Metrics = metrics
 	if err := srv.Open(); err != nil {
 		return nil, nil, err
 	}
