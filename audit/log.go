@@ -21,6 +21,7 @@ const (
 	DefaultCheckpointInterval = time.Minute
 	DefaultMaxBatch           = 4096
 	DefaultCommitTimeout      = 10 * time.Second
+	DefaultLinger             = 5 * time.Millisecond
 )
 
 // Follower receives events once they are durable, in chain order. Follow
@@ -60,6 +61,10 @@ type Log struct {
 	MaxBatch int
 	// CommitTimeout bounds one transaction. Default DefaultCommitTimeout.
 	CommitTimeout time.Duration
+	// Linger is how long events given to RecordAsync wait for an event
+	// someone waits on, to share its commit, before they are committed
+	// alone. Default DefaultLinger.
+	Linger time.Duration
 	// Trusted are the verifier keys of the other nodes sharing the log: a
 	// node checks the newest checkpoint (whoever signed it) and the events
 	// after it before it signs a new one.
@@ -91,6 +96,17 @@ type request struct {
 	e     *phigate.Event
 	entry []byte
 	done  chan error
+	// notify, when set, replaces done: the event was given to RecordAsync.
+	notify func(error)
+}
+
+// finish tells the caller the outcome of the commit of r.
+func (r *request) finish(err error) {
+	if r.notify != nil {
+		r.notify(err)
+		return
+	}
+	r.done <- err
 }
 
 // NewLog returns a Log with defaults set.
@@ -102,6 +118,7 @@ func NewLog() *Log {
 		CheckpointInterval: DefaultCheckpointInterval,
 		MaxBatch:           DefaultMaxBatch,
 		CommitTimeout:      DefaultCommitTimeout,
+		Linger:             DefaultLinger,
 		FinalCheckpoint:    true,
 		Now:                time.Now,
 	}
@@ -158,15 +175,7 @@ func (l *Log) Verifier() (VerifierKey, error) {
 // refuse the access on any error. Codes: EAUDIT, EINVALID.
 func (l *Log) Record(ctx context.Context, e *phigate.Event) error {
 	const op = "audit.Log.Record"
-	if e.Action == "" || !validOutcome(e.Outcome) {
-		return phigate.Errorf(phigate.EINVALID, op, "event needs an action and a known outcome")
-	}
-	if e.Time.IsZero() {
-		e.Time = l.Now()
-	}
-	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	e.Seq = 0
-	entry, err := Encode(e)
+	entry, err := l.encode(op, e)
 	if err != nil {
 		return err
 	}
@@ -183,6 +192,44 @@ func (l *Log) Record(ctx context.Context, e *phigate.Event) error {
 	case <-ctx.Done():
 		return phigate.E(phigate.EAUDIT, op, ctx.Err())
 	}
+}
+
+// RecordAsync queues e to be committed with the next batch, within Linger,
+// and returns without waiting: for an event that refuses nothing, such as
+// the result of a call already answered, so that it shares the commit of
+// the next event someone waits on. done is called once, on the commit
+// goroutine, with the outcome (nil once the event is durable); it must
+// not block. An error returned here means e was not queued and done will
+// not be called. Close commits queued events. Codes: EAUDIT, EINVALID.
+func (l *Log) RecordAsync(e *phigate.Event, done func(error)) error {
+	const op = "audit.Log.RecordAsync"
+	entry, err := l.encode(op, e)
+	if err != nil {
+		return err
+	}
+	notify := func(err error) {
+		if err != nil {
+			err = phigate.E(phigate.EAUDIT, op, err)
+		}
+		done(err)
+	}
+	if err := l.enqueue(&request{e: e, entry: entry, notify: notify}); err != nil {
+		return phigate.E(phigate.EAUDIT, op, err)
+	}
+	return nil
+}
+
+// encode checks e, stamps its time and encodes it as a chain entry.
+func (l *Log) encode(op string, e *phigate.Event) ([]byte, error) {
+	if e.Action == "" || !validOutcome(e.Outcome) {
+		return nil, phigate.Errorf(phigate.EINVALID, op, "event needs an action and a known outcome")
+	}
+	if e.Time.IsZero() {
+		e.Time = l.Now()
+	}
+	e.Time = e.Time.UTC().Truncate(time.Microsecond)
+	e.Seq = 0
+	return Encode(e)
 }
 
 func validOutcome(o phigate.Outcome) bool {
@@ -204,8 +251,10 @@ func (l *Log) enqueue(r *request) error {
 func (l *Log) commitLoop() {
 	defer l.wg.Done()
 	batch := make([]*request, 0, l.MaxBatch)
+	var linger *time.Timer
 	for r := range l.reqs {
 		batch = append(batch[:0], r)
+		waited := r.notify == nil // someone waits on an event of the batch
 	drain:
 		for len(batch) < l.MaxBatch {
 			select {
@@ -214,9 +263,35 @@ func (l *Log) commitLoop() {
 					break drain
 				}
 				batch = append(batch, r)
+				waited = waited || r.notify == nil
 			default:
 				break drain
 			}
+		}
+		if !waited && l.Linger > 0 {
+			// Only RecordAsync events: wait a little for one that someone
+			// waits on, and share its commit.
+			if linger == nil {
+				linger = time.NewTimer(l.Linger)
+			} else {
+				linger.Reset(l.Linger)
+			}
+		wait:
+			for len(batch) < l.MaxBatch {
+				select {
+				case r, ok := <-l.reqs:
+					if !ok {
+						break wait
+					}
+					batch = append(batch, r)
+					if r.notify == nil {
+						break wait
+					}
+				case <-linger.C:
+					break wait
+				}
+			}
+			linger.Stop()
 		}
 		l.commit(batch)
 	}
@@ -245,7 +320,7 @@ func (l *Log) commit(batch []*request) {
 		}
 	}
 	for _, r := range batch {
-		r.done <- err
+		r.finish(err)
 	}
 	if err != nil {
 		return

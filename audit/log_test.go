@@ -211,3 +211,106 @@ func TestNoCheckpointOverDamagedChain(t *testing.T) {
 		t.Fatalf("events not recorded: head %d", h.Size)
 	}
 }
+
+// countingStore counts the transactions of an audit store.
+type countingStore struct {
+	*audittest.Store
+	mu      sync.Mutex
+	appends int
+}
+
+func (s *countingStore) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phigate.AuditAppend, error)) error {
+	s.mu.Lock()
+	s.appends++
+	s.mu.Unlock()
+	return s.Store.AppendAudit(ctx, fn)
+}
+
+func (s *countingStore) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.appends
+}
+
+func TestRecordAsync(t *testing.T) {
+	t.Run("CommittedAloneAfterLinger", func(t *testing.T) {
+		store := &countingStore{Store: audittest.NewStore()}
+		l := MustLog(t, store, 100)
+		done := make(chan error, 1)
+		if err := l.RecordAsync(event(1), func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := store.AuditHead(context.Background()); h.Size != 1 || store.count() != 1 {
+			t.Fatalf("size %d after %d transactions", h.Size, store.count())
+		}
+	})
+	t.Run("SharesTheNextCommit", func(t *testing.T) {
+		store := &countingStore{Store: audittest.NewStore()}
+		l := MustLog(t, store, 100)
+		l.Linger = time.Hour // only a waited event or Close commits it
+		done := make(chan error, 1)
+		async := event(1)
+		if err := l.RecordAsync(async, func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+		waited := event(2)
+		if err := l.Record(context.Background(), waited); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if store.count() != 1 || async.Seq != 1 || waited.Seq != 2 {
+			t.Fatalf("%d transactions, seqs %d %d; want one transaction, 1 then 2", store.count(), async.Seq, waited.Seq)
+		}
+	})
+	t.Run("CloseCommitsQueued", func(t *testing.T) {
+		store := &countingStore{Store: audittest.NewStore()}
+		l := MustLog(t, store, 100)
+		l.Linger = time.Hour
+		var got []error
+		var mu sync.Mutex
+		for i := range 3 {
+			if err := l.RecordAsync(event(i), func(err error) { mu.Lock(); got = append(got, err); mu.Unlock() }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) != 3 || got[0] != nil || got[1] != nil || got[2] != nil {
+			t.Fatalf("outcomes %v", got)
+		}
+		if rep := MustVerify(t, store.Store); !rep.OK() || rep.Size != 3 {
+			t.Fatalf("report %+v %v", rep, rep.Problem)
+		}
+	})
+	t.Run("ErrStoreReported", func(t *testing.T) {
+		store := audittest.NewStore()
+		l := MustLog(t, store, 100)
+		store.Fail = errors.New("disk full")
+		done := make(chan error, 1)
+		if err := l.RecordAsync(event(1), func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; phigate.ErrorCode(err) != phigate.EAUDIT {
+			t.Fatalf("outcome %v, want EAUDIT", err)
+		}
+	})
+	t.Run("ErrClosedOrInvalid", func(t *testing.T) {
+		l := MustLog(t, audittest.NewStore(), 100)
+		never := func(error) { t.Error("done called for an event never queued") }
+		if err := l.RecordAsync(&phigate.Event{Action: "x", Outcome: "maybe"}, never); phigate.ErrorCode(err) != phigate.EINVALID {
+			t.Fatalf("err = %v, want EINVALID", err)
+		}
+		l.Close()
+		if err := l.RecordAsync(event(1), never); phigate.ErrorCode(err) != phigate.EAUDIT {
+			t.Fatalf("err = %v, want EAUDIT", err)
+		}
+	})
+}

@@ -165,15 +165,6 @@ func (x *exchange) finish(resp *http.Response, reid func(x *exchange, body []byt
 	return errResponded
 }
 
-// recordLateResult records the result of a call already answered: a
-// failure can no longer refuse it, so it is logged and counted.
-func (x *exchange) recordLateResult(callErr error) {
-	if err := x.recordResult(context.WithoutCancel(x.r.Context()), callErr); err != nil {
-		x.g.resultFailures.Add(1)
-		x.g.logError(x.r.Context(), "audit of an AI call result failed", err)
-	}
-}
-
 // reidentifyChat re-identifies a chat completion: content (then output
 // scanned), refusals, and tool-call arguments (kept valid JSON).
 func reidentifyChat(x *exchange, body []byte) ([]byte, error) {

@@ -133,6 +133,46 @@ func (x *exchange) recordDenied(err error) {
 // recordResult writes the outcome of a call that left: tokens, latency,
 // re-identification and output scan counts. Codes: EAUDIT.
 func (x *exchange) recordResult(ctx context.Context, callErr error) error {
+	if err := x.g.Audit.Record(ctx, x.resultEvent(callErr)); err != nil {
+		return refuse(phigate.EAUDIT, reasonAudit, err)
+	}
+	return nil
+}
+
+// asyncRecorder is an audit log that can commit an event with the next
+// batch rather than make its caller wait (audit.Log).
+type asyncRecorder interface {
+	RecordAsync(e *phigate.Event, done func(error)) error
+}
+
+// recordLateResult records the result of a call already answered. A
+// failure can no longer refuse it: it is logged and counted
+// (ResultAuditFailures). With an audit log that commits asynchronously the
+// result shares the commit of the next call's event, so neither this
+// caller nor the next request on its connection waits for a commit of
+// its own.
+func (x *exchange) recordLateResult(callErr error) {
+	failed := func(err error) {
+		x.g.resultFailures.Add(1)
+		x.g.logError(x.r.Context(), "audit of an AI call result failed", err)
+	}
+	if a, ok := x.g.Audit.(asyncRecorder); ok {
+		if err := a.RecordAsync(x.resultEvent(callErr), func(err error) {
+			if err != nil {
+				failed(err)
+			}
+		}); err != nil {
+			failed(err)
+		}
+		return
+	}
+	if err := x.recordResult(context.WithoutCancel(x.r.Context()), callErr); err != nil {
+		failed(err)
+	}
+}
+
+// resultEvent is the event of a call's outcome.
+func (x *exchange) resultEvent(callErr error) *phigate.Event {
 	outcome := phigate.OutcomeSuccess
 	if callErr != nil {
 		outcome = phigate.OutcomeFailure
@@ -153,10 +193,7 @@ func (x *exchange) recordResult(ctx context.Context, callErr error) error {
 	if x.upstreamStatus != 0 {
 		e.Fields["upstream_status"] = strconv.Itoa(x.upstreamStatus)
 	}
-	if err := x.g.Audit.Record(ctx, e); err != nil {
-		return refuse(phigate.EAUDIT, reasonAudit, err)
-	}
-	return nil
+	return e
 }
 
 // patientsOf returns the keyed hashes of the patients r names.

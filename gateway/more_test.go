@@ -3,15 +3,20 @@ package gateway_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/phigate/phigate"
+	"github.com/phigate/phigate/audit"
+	"github.com/phigate/phigate/audit/audittest"
 	"github.com/phigate/phigate/gateway"
 )
 
@@ -165,6 +170,92 @@ func TestResultAuditFailure(t *testing.T) {
 		status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", "About John Smith."))
 		if status != 503 || strings.Contains(body, "admitted") || !strings.Contains(body, `"code":"audit"`) {
 			t.Fatalf("status %d: %s", status, body)
+		}
+	})
+}
+
+// failingAfter is an audit store whose transactions fail after the first n.
+type failingAfter struct {
+	*audittest.Store
+	mu sync.Mutex
+	n  int
+}
+
+func (s *failingAfter) AppendAudit(ctx context.Context, fn func(phigate.AuditHead) (*phigate.AuditAppend, error)) error {
+	s.mu.Lock()
+	s.n--
+	fail := s.n < 0
+	s.mu.Unlock()
+	if fail {
+		return errors.New("disk full")
+	}
+	return s.Store.AppendAudit(ctx, fn)
+}
+
+func TestResultAuditAsync(t *testing.T) {
+	// With the real audit log the result of an answered call is queued to
+	// share the next commit; it is durable soon after, and its failure is
+	// logged and counted as with a synchronous log.
+	realLog := func(t *testing.T, store phigate.AuditStore) *audit.Log {
+		_, key, _ := ed25519.GenerateKey(nil)
+		l := audit.NewLog()
+		l.Store, l.Signer, l.CheckpointInterval = store, key, -1
+		if err := l.Open(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return l
+	}
+	waitFor := func(t *testing.T, what string, ok func() bool) {
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("never: %s", what)
+			}
+		}
+	}
+	for _, stream := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Durable", true: "DurableStream"}[stream], func(t *testing.T) {
+			store := audittest.NewStore()
+			e := newEnv(t, func(g *gateway.Gateway) { g.Audit = realLog(t, store) })
+			status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", stream, "user", note))
+			if status != 200 || content(t, body) != note {
+				t.Fatalf("status %d: %.200s", status, body)
+			}
+			var actions []string
+			waitFor(t, "the result event is durable", func() bool {
+				actions = actions[:0]
+				store.ScanAuditBlocks(t.Context(), 0, 1<<62, func(b *phigate.AuditBlock) error {
+					leaves, err := audit.DecodeBlock(slices.Clone(b.Data))
+					for _, lf := range leaves {
+						if ev, err := audit.Decode(lf.Entry); err == nil {
+							actions = append(actions, ev.Action)
+						}
+					}
+					return err
+				})
+				return len(actions) == 2
+			})
+			if actions[0] != "ai.chat" || actions[1] != "ai.chat.result" || e.gw.ResultAuditFailures() != 0 {
+				t.Fatalf("events %v, failures %d", actions, e.gw.ResultAuditFailures())
+			}
+		})
+	}
+	t.Run("ErrDurable", func(t *testing.T) {
+		var logs syncBuffer
+		store := &failingAfter{Store: audittest.NewStore(), n: 1} // the call's event, then no more
+		e := newEnv(t, func(g *gateway.Gateway) {
+			g.Audit, g.Logger = realLog(t, store), slog.New(slog.NewJSONHandler(&logs, nil))
+		})
+		status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", false, "user", note))
+		if status != 200 || content(t, body) != note {
+			t.Fatalf("status %d: %.200s", status, body)
+		}
+		waitFor(t, "the failed result is counted", func() bool { return e.gw.ResultAuditFailures() == 1 })
+		waitFor(t, "the failed result is logged", func() bool {
+			return strings.Contains(logs.String(), `"msg":"audit of an AI call result failed"`)
+		})
+		if l := leaked(logs.String(), notePHI); len(l) > 0 {
+			t.Fatalf("log holds PHI %q", l)
 		}
 	})
 }
