@@ -69,8 +69,21 @@ func (st *state) unknownName(i int) bool {
 
 // cueUnknown returns the last word of an unknown name (one or two words)
 // at j after cue i ("per Secraen", "spoke with jollglu crelner"), or -1.
+// A cue of talking ("spoke with") needs no title.
 func (st *state) cueUnknown(i, j, lv int) int {
-	if j >= len(st.toks) || !st.unknown(j) || st.toks[j].newline || !(lv == lvWeak || lv == lvNone && st.talkCue(i)) || !st.unknownName(j) {
+	if j >= len(st.toks) || !st.unknown(j) || st.toks[j].newline || !(lv == lvWeak || lv == lvNone && st.talkCue(i)) {
+		return -1
+	}
+	if !st.unknownName(j) {
+		// two words nobody listed, the second a name by its looks, are a
+		// name even when the first looks like a misspelt word ("spoke
+		// with seeson quarnbeck", "consult with tro vellastro")
+		k := j + 1
+		if st.toks[j].kind == kWord && st.toks[j].end-st.toks[j].start >= 3 && !wordEnding(st.word(j)) &&
+			!(st.mixed && st.toks[j].shape == sLower) && st.unknownName(k) && st.adjacentWord(j, k) && !st.toks[k].newline &&
+			st.toks[k].shape == st.toks[j].shape {
+			return k
+		}
 		return -1
 	}
 	if st.unknownName(j+1) && st.adjacentWord(j, j+1) && !st.toks[j+1].newline && st.toks[j+1].shape == st.toks[j].shape {

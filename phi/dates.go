@@ -146,7 +146,7 @@ func (st *state) shortDateConfidence(i int, c byte) float32 {
 	if st.followedByUnit(i+2) && !ctx {
 		return 0
 	}
-	if a <= 4 && b <= 4 && a < b && (!ctx || st.kw(i+3)&kwFraction != 0) {
+	if a <= 4 && b <= 4 && a < b && (!ctx || st.kw(i+3)&kwFraction != 0) && !st.smallFractionIsDate(i) {
 		return 0.25 // 1/2, 2/3, 3/4: usually fractions ("1/4 NS")
 	}
 	rangeLeft := st.punct(i-1, '-') && st.num(i-2) >= 0 && !st.punct(i-3, '/')
@@ -159,6 +159,80 @@ func (st *state) shortDateConfidence(i int, c byte) float32 {
 		return 0.95
 	}
 	return 0.8
+}
+
+// smallFractionIsDate reports whether "1/2", "2/3" or "3/4" at i stands
+// where a date does rather than a fraction. A fraction qualifies what
+// follows it ("1/2 NS", "1/4 strength", "3/4U", "crackles 1/3 up") or
+// joins a whole number ("1 1/2 hrs", "D5 1/2"); a date ends a clause
+// ("extubated 1/3.", "in CCU 1/2,"), follows or precedes a clock time
+// ("at 0330 1/3", "1/2 @ 1900"), heads a line ("1/2 returned to cath
+// lab") or follows a movement ("admitted to CCU 2/4 via the ED").
+func (st *state) smallFractionIsDate(i int) bool {
+	n := i + 3
+	if st.adjacent(i+2) && n < len(st.toks) && st.toks[n].kind != kPunct || st.kw(n)&(kwUnit|kwFraction) != 0 {
+		return false // "1/2NS", "3/4 strength"
+	}
+	p := i - 1
+	if p >= 0 {
+		t := st.toks[p]
+		switch {
+		case t.kind == kNum && st.digits(p) <= 2, t.kind == kAlnum && isDigit(st.text[t.end-1]):
+			return false // "1 1/2", "D5 1/2"
+		case st.kw(p)&(kwUnit|kwFraction) != 0 || st.punct(p, '-') || st.punct(p, '~') || st.is(p, "q") || st.is(p, "approx") ||
+			st.is(p, "about") || st.is(p, "to") && !st.toks[i].newline:
+			return false // "rales 1/3", "q 1/2-1 hrs", "changed to 1/4"
+		}
+	}
+	switch {
+	case n >= len(st.toks) || st.toks[n].newline:
+		return true
+	case st.punct(n, '.') || st.punct(n, ',') || st.punct(n, ';') || st.punct(n, ')'):
+		return !st.adjacent(n) || n+1 >= len(st.toks) || st.toks[n+1].kind == kPunct
+	case st.clockTime(p) || (st.punct(n, '@') || st.is(n, "at") || st.punct(n, '~')) && (st.clockTime(n+1) || st.kw(n+1)&kwTime != 0 && st.clockTime(n+2)):
+		return true
+	case p < 0 || st.toks[i].newline:
+		return st.toks[n].kind == kWord || (st.punct(n, ':') || st.punct(n, '-')) && st.kw(n+1)&kwFraction == 0 && n+1 < len(st.toks) && st.toks[n+1].kind == kWord
+	case st.punct(n, '-') || st.is(n, "to") || st.is(n, "thru"):
+		// "1/2 - 7/23": a range whose other end is plainly a date
+		if c, d := st.num(n+1), st.num(n+3); st.sep(n+2, '/') && validMD(c, d) && !(c < d && d <= 4) {
+			return true
+		}
+	}
+	for k := p; k >= 0 && k >= i-4; k-- {
+		if st.kw(k)&kwMove != 0 && !st.is(k, "back") && !st.is(k, "go") {
+			return st.toks[n].kind == kWord
+		}
+	}
+	return false
+}
+
+// clockTime reports whether token i is a time of day: "0330", "2145",
+// "12am", "11:30".
+func (st *state) clockTime(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	w := st.word(i)
+	switch st.toks[i].kind {
+	case kNum:
+		if st.punct(i+1, ':') && st.adjacent(i) && st.digits(i+2) == 2 {
+			return st.num(i) <= 24
+		}
+		if st.punct(i-1, ':') && st.adjacent(i-2) && st.digits(i-2) >= 1 && st.digits(i-2) <= 2 && len(w) == 2 {
+			return true
+		}
+		v := st.num(i)
+		return len(w) == 4 && v/100 <= 24 && v%100 < 60
+	case kAlnum:
+		d := 0
+		for d < len(w) && isDigit(w[d]) {
+			d++
+		}
+		suf := string(lowerInto(st.buf[:0], w[d:]))
+		return d >= 1 && d <= 4 && (suf == "am" || suf == "pm" || suf == "a" || suf == "p")
+	}
+	return false
 }
 
 // followedByUnit reports whether token i is followed by a unit of measure.
@@ -196,8 +270,12 @@ func (st *state) monthDate(i int) int {
 // loneMonthIsDate decides whether a month word with no day is a date.
 func (st *state) loneMonthIsDate(i, j int) bool {
 	switch string(lowerInto(st.buf[:0], st.word(i))) {
-	case "may", "march", "mar", "august", "jan", "dec", "sun", "jun":
-		return false
+	case "may", "march", "mar", "august", "jan", "dec", "jun":
+		// also a verb or a short word ("may", "dec" for decreased):
+		// a month only after a word of time that ends the clause
+		// ("discharged home in dec.", "since march,")
+		return st.beforeMonth(i-1) && (j > i || j+1 >= len(st.toks) || st.toks[j+1].newline ||
+			st.punct(j+1, '.') || st.punct(j+1, ',') || st.punct(j+1, ';'))
 	}
 	if st.toks[i].end-st.toks[i].start > 4 {
 		return true
@@ -205,8 +283,14 @@ func (st *state) loneMonthIsDate(i, j int) bool {
 	if j > i {
 		return true // "nov."
 	}
-	for _, w := range []string{"in", "of", "since", "early", "late", "mid", "during", "until", "last", "next", "this"} {
-		if st.is(i-1, w) {
+	return st.is(i-1, "of") || st.beforeMonth(i-1)
+}
+
+// beforeMonth reports whether token i is a word of time that comes
+// before a month named alone ("in", "since", "early", "next").
+func (st *state) beforeMonth(i int) bool {
+	for _, w := range []string{"in", "since", "early", "late", "mid", "during", "until", "last", "next", "this"} {
+		if st.is(i, w) {
 			return true
 		}
 	}

@@ -22,7 +22,7 @@ func (st *state) findLocations() {
 		if st.is(i, "st") || st.is(i, "saint") {
 			st.saint(i)
 		}
-		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && (st.is(i+1, "of") || i+1 < len(st.toks) && st.stateName(i+1)) {
+		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && i+1 < len(st.toks) && st.toks[i+1].kind == kWord {
 			st.universityOf(i)
 		}
 		if st.toks[i].flags&fCityStart != 0 && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {

@@ -75,15 +75,19 @@ func (st *state) wardNumber(i int) bool {
 func (st *state) adjacentNext(i int) bool { return i < len(st.toks) }
 
 // alnumWard matches a word glued to a ward number ("Quartermain7"), not
-// a count ("stoolsx2") or a known word with a number ("cpap7").
+// a count ("stoolsx2") or an ordinary or clinical word with a number
+// ("cpap7").
 func (st *state) alnumWard(k int) bool {
 	w := st.word(k)
 	i := 0
 	for i < len(w) && isLetter(w[i]) {
 		i++
 	}
-	if i < 4 || w[i-1]|0x20 == 'x' || st.lx.lookupFold(w[:i], st.buf[:]) != 0 {
+	if i < 4 || w[i-1]|0x20 == 'x' {
 		return false
+	}
+	if f := st.lx.lookupFold(w[:i], st.buf[:]); f != 0 && (f&(fCity|fName) == 0 || f&(fCommon|fCore|fClinical) != 0) {
+		return false // "cpap7", "room4"; a town or surname stays ("Brookton4")
 	}
 	for _, c := range w[i:] {
 		if !isDigit(c) {

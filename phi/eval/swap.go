@@ -333,7 +333,9 @@ func init() {
 }
 
 // keptPlaceWords say what kind of place a name is; they stay so that the
-// rewritten place keeps its shape ("Xyz Memorial Hospital").
+// rewritten place keeps its shape ("Xyz Memorial Hospital"). "U" is a
+// university ("U of X", "U X ER"): another letter there ("A of X") is a
+// place no note names.
 var keptPlaceWords = map[string]bool{}
 
 func init() {
@@ -341,7 +343,7 @@ func init() {
 		rehabilitation memorial general university univ college institute health healthcare regional community county
 		nursing home manor infirmary hospice of the and at st saint mt mount street st ave avenue road rd drive dr lane ln
 		boulevard blvd court ct way place pl terrace route highway suite apt unit building bldg floor north south east west
-		new lake port fort city heights park valley`) {
+		new lake port fort city heights park valley u`) {
 		keptPlaceWords[w] = true
 	}
 }

@@ -281,3 +281,41 @@ func TestSwapDict(t *testing.T) {
 		t.Error("ValidPool")
 	}
 }
+
+// TestSwapKeepsUniversity checks that the "U" of "U of X" and "U X ER",
+// a university, stays while the rest of the place is swapped.
+func TestSwapKeepsUniversity(t *testing.T) {
+	const corpus = "START_OF_RECORD=3||||1||||\nSent to U Kessler ER, then to U of Verdon Med Center.\n||||END_OF_RECORD\n"
+	recs, err := eval.ParseText(strings.NewReader(corpus))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(recs[0].Text)
+	var gold []eval.Span
+	for _, s := range []struct {
+		w   string
+		nth int
+	}{{"U", 0}, {"Kessler", 0}, {"U", 1}, {"of", 0}, {"Verdon", 0}} {
+		at := -1
+		for n := 0; n <= s.nth; n++ {
+			at += 1 + strings.Index(text[at+1:], s.w)
+		}
+		gold = append(gold, eval.Span{Patient: "3", Note: "1", Start: at, End: at + len(s.w), Type: "Location"})
+	}
+	for _, pool := range []eval.Pool{eval.PoolMadeUp, eval.PoolDict} {
+		out, spans, err := eval.SwapFrom(recs, gold, 5, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]string, len(spans))
+		for k, s := range spans {
+			got[k] = string(out[0].Text[s.Start:s.End])
+		}
+		if got[0] != "U" || got[2] != "U" || got[3] != "of" {
+			t.Errorf("%s: university or 'of' swapped: %q", pool, got)
+		}
+		if got[1] == "Kessler" || got[4] == "Verdon" {
+			t.Errorf("%s: place name kept: %q", pool, got)
+		}
+	}
+}
