@@ -165,6 +165,16 @@ func (x *exchange) finish(resp *http.Response, reid func(x *exchange, body []byt
 	return errResponded
 }
 
+// answerError is the refusal for a vendor answer that could not be
+// re-identified: the output scan's detector failed, or the answer is not
+// valid JSON.
+func answerError(err error) error {
+	if phigate.ErrorCode(err) == phigate.EUNAVAILABLE {
+		return refuse(phigate.EUNAVAILABLE, reasonDetector, err)
+	}
+	return refuse(phigate.EUPSTREAM, reasonUpstream, errors.New("vendor answer is not valid JSON"))
+}
+
 // reidentifyChat re-identifies a chat completion: content (then output
 // scanned), refusals, and tool-call arguments (kept valid JSON).
 func reidentifyChat(x *exchange, body []byte) ([]byte, error) {
@@ -192,10 +202,7 @@ func reidentifyChat(x *exchange, body []byte) ([]byte, error) {
 		return string(b), true, nil
 	})
 	if err != nil {
-		if phigate.ErrorCode(err) == phigate.EUNAVAILABLE {
-			return nil, refuse(phigate.EUNAVAILABLE, reasonDetector, err)
-		}
-		return nil, refuse(phigate.EUPSTREAM, reasonUpstream, errors.New("vendor answer is not valid JSON"))
+		return nil, answerError(err)
 	}
 	return out, nil
 }

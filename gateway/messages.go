@@ -85,10 +85,7 @@ func reidentifyMessage(x *exchange, body []byte) ([]byte, error) {
 		return string(b), true, nil
 	})
 	if err != nil {
-		if phigate.ErrorCode(err) == phigate.EUNAVAILABLE {
-			return nil, refuse(phigate.EUNAVAILABLE, reasonDetector, err)
-		}
-		return nil, refuse(phigate.EUPSTREAM, reasonUpstream, errors.New("vendor answer is not valid JSON"))
+		return nil, answerError(err)
 	}
 	return out, nil
 }
