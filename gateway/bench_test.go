@@ -134,6 +134,7 @@ func benchAddedLatency(b *testing.B, real bool) {
 	})
 	url := up.URL + "/v1"
 	e.vendors.Update(b.Context(), "test", "open", vendorURL(url))
+	e.registry.CacheTTL = 0 // the default serve runs with (the test env reads the store each time)
 	note := benchNote()
 	body := chatBody("open/m", false, "user", note)
 	plainBody := chatBody("m", false, "user", note)
@@ -262,6 +263,7 @@ func BenchmarkSerial(b *testing.B) {
 	sc, high := scanners(b)
 	e := newEnv(b, func(g *gateway.Gateway) { g.Detector, g.UncoveredDetector, g.Coder = sc, high, &gateway.DeidCoder{} })
 	e.vendors.Update(b.Context(), "test", "open", vendorURL(up.URL+"/v1"))
+	e.registry.CacheTTL = 0
 	note := benchNote()
 	body := chatBody("open/m", false, "user", note)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -276,6 +278,7 @@ func BenchmarkSerial(b *testing.B) {
 		durable(b)(g)
 	})
 	d.vendors.Update(b.Context(), "test", "open", vendorURL(up.URL+"/v1"))
+	d.registry.CacheTTL = 0
 	b.Run("GatewayDurable", func(b *testing.B) {
 		gwCall(b, client, d.srv.URL, body, 0)
 		for i := 0; i < b.N; i++ {
