@@ -56,7 +56,7 @@ func (st *state) findNames() {
 		}
 		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
 			st.introName(i)
-		} else if i > 0 && (st.is(i, "is") || st.is(i, "was")) {
+		} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {
 			st.contactName(i)
 		}
 		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
