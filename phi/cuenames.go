@@ -29,6 +29,9 @@ func (st *state) initialCueName(j int) int {
 	if st.knownName(k) && st.kws[k] == 0 || st.unknownName(k) {
 		return st.extendName(k)
 	}
+	if st.unknownWord(k, 3) && st.toks[k].shape == st.toks[j].shape && (st.punct(k+1, '.') || st.punct(k+1, ',') || k+1 >= len(st.toks) || st.toks[k+1].newline) {
+		return k // "per d treel.": an initial and a word nobody listed that ends the clause
+	}
 	return -1
 }
 

@@ -35,7 +35,7 @@ func (st *state) talkCue(i int) bool {
 			}
 		}
 	}
-	return false
+	return st.is(i, "with") && st.is(p, "made") && (st.is(p-1, "was") || st.is(p-1, "were")) // "contact was made with"
 }
 
 func containsWord(list, w string) bool {
@@ -74,6 +74,9 @@ func (st *state) cueUnknown(i, j, lv int) int {
 	if j >= len(st.toks) || !st.unknown(j) || st.toks[j].newline || !(lv == lvWeak || lv == lvNone && st.talkCue(i)) {
 		return -1
 	}
+	if !st.unknownName(j) && lv == lvNone && st.is(j+1, "from") && st.unknownWord(j, 4) && j+2 < len(st.toks) && st.toks[j+2].kind == kWord && st.kws[j+2]&kwStop == 0 && !(st.mixed && st.toks[j].shape != sTitle) {
+		return j // "talked with peeley from case management": a person comes from a service ("nurce from 6 north" is left)
+	}
 	if !st.unknownName(j) {
 		// two words nobody listed, the second a name by its looks, are a
 		// name even when the first looks like a misspelt word ("spoke
@@ -86,8 +89,8 @@ func (st *state) cueUnknown(i, j, lv int) int {
 		}
 		return -1
 	}
-	if st.unknownName(j+1) && st.adjacentWord(j, j+1) && !st.toks[j+1].newline && st.toks[j+1].shape == st.toks[j].shape {
-		return j + 1
+	if (st.unknownName(j+1) || st.unknownWord(j+1, 3)) && st.adjacentWord(j, j+1) && !st.toks[j+1].newline && st.toks[j+1].shape == st.toks[j].shape {
+		return j + 1 // after a name by its looks, a surname even a letter from a word ("spoke with veancri stoby")
 	}
 	return j
 }

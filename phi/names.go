@@ -38,6 +38,9 @@ func (st *state) findNames() {
 		if k&(kwCred|kwPost) != 0 || k&(kwRole|kwRelation) != 0 && st.punct(i-1, '(') {
 			st.nameBefore(i)
 		}
+		if k&kwPost != 0 || k&kwVerb != 0 && (st.is(i, "visited") || st.is(i, "contacted")) {
+			st.subjectBefore(i)
+		}
 		if st.isInitial(i) || st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start == 1 && st.kw(i-1)&kwVerb != 0 {
 			st.initialName(i)
 			if st.punct(i-1, ',') || st.toks[i].space {
@@ -53,6 +56,8 @@ func (st *state) findNames() {
 		}
 		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
 			st.introName(i)
+		} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {
+			st.contactName(i)
 		}
 		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
 			st.unknownNameAt(i)
@@ -258,6 +263,7 @@ func (st *state) nameAfter(i, lv int, rec string) {
 			j, lv = st.skipGlue(j+1), lvStrong
 		}
 	}
+	prev := -1
 	for n := 0; n < 4; n++ {
 		e := st.nameChain(j, lv)
 		if e < j && n == 0 && st.punct(j+1, '/') {
@@ -277,6 +283,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && (st.kinAppositive(i, j) || st.kinList(j)) {
 			e = j // "son, ed, was updated", "sons smokey, morris and roger"
 		}
+		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && st.kinPair(j) {
+			e = j // "daughters geelle and garvel"
+		}
 		if e < j && n == 0 && lv == lvCred && st.kws[i]&kwTitle != 0 && st.titleSurname(j) {
 			e = j // "MR FIELDS HAD": no mitral regurgitation has a verb
 		}
@@ -289,10 +298,14 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n > 0 && st.unknownName(j) && (!st.mixed || st.toks[j].shape != sLower) {
 			e = j // "daughters Quarnbeck and Vellastro"
 		}
+		if e < j && n > 0 && st.kws[i]&kwRelation != 0 && st.kinConjunct(j, prev) {
+			e = j // "daughters geelle and garvel"
+		}
 		if e < j {
 			return
 		}
 		st.addName(j, e, lv, rec)
+		prev = e
 		if lv < lvMedium {
 			return
 		}

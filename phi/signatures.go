@@ -7,8 +7,8 @@ package phi
 // report word ("Dr. X aware").
 func (st *state) nameBefore(i int) {
 	lv, ok := st.beforeLevel(i)
-	if !ok {
-		return
+	if !ok || lv == lvWeak && st.kw(i-2)&kwPlacePrep != 0 && !st.is(i-2, "to") && st.toks[i-1].kind == kWord {
+		return // "Carl Tobbrin of Mossgrove visited": a place before the verb
 	}
 	st.nameBeforeAt(i, lv)
 }

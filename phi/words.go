@@ -101,6 +101,8 @@ func init() {
 	addKeywords(kwTime, "at @ until till by from around approx approximately about since ~")
 	addKeywords(kwNotNameAfterTitle, `aware notified office orders order team service note notes assessment exam call called
 		paged here there saw note's`)
+	// names4: verbs whose subject is a person ("Quarnbeck arrived", "once Vellastro woke up").
+	addKeywords(kwPost, "arrived woke awoke phoned")
 }
 
 // addSet registers the words of a set (lower case, single words) as
