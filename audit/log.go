@@ -63,7 +63,7 @@ type Log struct {
 	CommitTimeout time.Duration
 	// Linger is how long events given to RecordAsync wait for an event
 	// someone waits on, to share its commit, before they are committed
-	// alone. Default DefaultLinger.
+	// alone. Default DefaultLinger; zero or negative commits them at once.
 	Linger time.Duration
 	// Trusted are the verifier keys of the other nodes sharing the log: a
 	// node checks the newest checkpoint (whoever signed it) and the events

@@ -83,7 +83,7 @@ func (x *exchange) run(respond func(*http.Response) error) {
 	err = respond(resp)
 	x.g.limit.spend(x.c.id, x.c.limits, x.usage.prompt+x.usage.completion, x.g.now())
 	if errors.Is(err, errResponded) {
-		return // finish recorded the result before answering
+		return // finish answered and recorded (or queued) the result
 	}
 	if err != nil && !x.stream {
 		x.fail(err, true)
@@ -92,7 +92,8 @@ func (x *exchange) run(respond func(*http.Response) error) {
 	x.recordLateResult(err)
 }
 
-// errResponded marks a non-streamed answer already written and recorded.
+// errResponded marks a non-streamed answer already written, its result
+// recorded by finish.
 var errResponded = errors.New("responded")
 
 // withStreamUsage asks the vendor for token usage at the end of a

@@ -34,7 +34,9 @@ const DefaultBusyTimeout = 10 * time.Second
 type DB struct {
 	// Path is the database file. Required.
 	Path string
-	// BusyTimeout is how long to wait for a lock; zero means DefaultBusyTimeout.
+	// BusyTimeout is how long to wait for a lock held by another process
+	// (this process's writers queue for its one writer connection, for as
+	// long as their context allows); zero means DefaultBusyTimeout.
 	BusyTimeout time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
