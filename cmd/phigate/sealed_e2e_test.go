@@ -188,6 +188,11 @@ func writePHIThroughAPI(t *testing.T, dir string, args ...string) {
 	if logs := p.allLogs(); strings.Contains(logs, "Zephyrine") || strings.Contains(logs, "MRN-93817264") {
 		t.Fatal("the server logs hold PHI")
 	}
+	// The call's result, queued after its answer to share a later commit,
+	// is durable once the server has stopped.
+	if out := cli("", "audit", "export", "--action", "ai.chat.result"); !strings.Contains(out, `"ai.chat.result"`) {
+		t.Fatalf("no result event after shutdown: %s", out)
+	}
 }
 
 // echoVendor is an OpenAI-compatible stand-in that answers with the prompt.
