@@ -290,6 +290,19 @@ func TestRecordAsync(t *testing.T) {
 			t.Fatalf("report %+v %v", rep, rep.Problem)
 		}
 	})
+	t.Run("NilDone", func(t *testing.T) {
+		store := audittest.NewStore()
+		l := MustLog(t, store, 100)
+		if err := l.RecordAsync(event(1), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if rep := MustVerify(t, store); !rep.OK() || rep.Size != 1 {
+			t.Fatalf("report %+v %v", rep, rep.Problem)
+		}
+	})
 	t.Run("ErrStoreReported", func(t *testing.T) {
 		store := audittest.NewStore()
 		l := MustLog(t, store, 100)
