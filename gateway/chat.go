@@ -80,6 +80,9 @@ func (x *exchange) run(respond func(*http.Response) error) {
 	}
 	defer resp.Body.Close()
 	x.outscan = newOutScanner(x.g.Detector, x.plan.policy.OutputScan, x.sc, x.conv.m)
+	if x.stream {
+		x.outscan.beforeRelease = x.recordOutputFlag
+	}
 	err = respond(resp)
 	x.g.limit.spend(x.c.id, x.c.limits, x.usage.prompt+x.usage.completion, x.g.now())
 	if errors.Is(err, errResponded) {

@@ -139,6 +139,19 @@ func (x *exchange) recordResult(ctx context.Context, callErr error) error {
 	return nil
 }
 
+// recordOutputFlag makes durable, before a stream releases it, that the
+// answer holds PHI the caller did not send and the policy flags without
+// redacting (OutputFlag). Codes: EAUDIT.
+func (x *exchange) recordOutputFlag(flagged map[phigate.Category]int) error {
+	e := x.baseEvent(x.action+".output", phigate.OutcomeSuccess)
+	e.Fields["output_phi"] = countsString(flagged)
+	e.Fields["output_scan"] = string(x.outscan.mode)
+	if err := x.g.Audit.Record(x.r.Context(), e); err != nil {
+		return refuse(phigate.EAUDIT, reasonAudit, err)
+	}
+	return nil
+}
+
 // asyncRecorder is an audit log that can commit an event with the next
 // batch rather than make its caller wait (audit.Log).
 type asyncRecorder interface {

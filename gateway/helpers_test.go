@@ -207,12 +207,13 @@ func (testHasher) HMAC(domain string, v []byte) string {
 }
 
 // testAudit records events in memory; it can be made to fail, for every
-// event or only for the results of calls.
+// event, only for the results of calls, or for actions with a suffix.
 type testAudit struct {
 	mu         sync.Mutex
 	events     []*phigate.Event
 	fail       bool
 	failResult bool
+	failSuffix string
 }
 
 func (a *testAudit) setFail(v bool) { a.mu.Lock(); a.fail = v; a.mu.Unlock() }
@@ -222,7 +223,7 @@ func (a *testAudit) setFailResult(v bool) { a.mu.Lock(); a.failResult = v; a.mu.
 func (a *testAudit) Record(ctx context.Context, e *phigate.Event) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.fail || a.failResult && strings.HasSuffix(e.Action, ".result") {
+	if a.fail || a.failResult && strings.HasSuffix(e.Action, ".result") || a.failSuffix != "" && strings.HasSuffix(e.Action, a.failSuffix) {
 		return phigate.Errorf(phigate.EAUDIT, "testAudit", "disk full")
 	}
 	a.events = append(a.events, e)

@@ -113,6 +113,44 @@ func TestOutputScan(t *testing.T) {
 	}
 }
 
+func TestOutputScanFlagStream(t *testing.T) {
+	// With output_scan = "flag" the PHI the caller did not send stays in
+	// the answer: for a stream, whose result comes after it, the flag is
+	// made durable before that text is released, or the text is not.
+	flag := func(g *gateway.Gateway) {
+		g.Policy = gateway.Policy{Mode: gateway.ModeAllow, Method: gateway.MethodPlaceholder, OutputScan: gateway.OutputFlag}
+	}
+	reply := func(p string) string { return p + " Also Jane Doe was admitted on 1/2/2020. " }
+	t.Run("Recorded", func(t *testing.T) {
+		e := newEnv(t, flag)
+		e.vendor.Reply = reply
+		status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", true, "user", "About John Smith."))
+		if status != 200 || !strings.Contains(content(t, body), "Jane Doe") {
+			t.Fatalf("%d %s", status, body)
+		}
+		var outputs int
+		for _, ev := range e.audit.all() {
+			if ev.Action == "ai.chat.output" && ev.Fields["output_phi"] != "" && ev.Fields["output_scan"] == "flag" {
+				outputs++
+			}
+		}
+		if outputs != 1 {
+			t.Fatalf("%d ai.chat.output events, want 1", outputs)
+		}
+	})
+	t.Run("ErrAudit", func(t *testing.T) {
+		e := newEnv(t, flag)
+		e.vendor.Reply = reply
+		e.audit.mu.Lock()
+		e.audit.failSuffix = ".output"
+		e.audit.mu.Unlock()
+		_, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", true, "user", "About John Smith."))
+		if strings.Contains(body, "Jane Doe") || !strings.Contains(body, "audit") {
+			t.Fatalf("flagged text released without its record: %s", body)
+		}
+	})
+}
+
 // syncBuffer is a log destination tests can read while handlers write.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -26,6 +26,11 @@ type outScanner struct {
 	req     *scanned
 	m       *Map
 	flagged map[phigate.Category]int
+	// beforeRelease, if set, must make the flags durable before flagged
+	// text that is not redacted (OutputFlag) is released: a stream's
+	// result event comes only after the stream. It is called once.
+	beforeRelease func(flagged map[phigate.Category]int) error
+	released      bool
 }
 
 func newOutScanner(det phigate.Detector, mode OutputScan, req *scanned, m *Map) *outScanner {
@@ -50,17 +55,25 @@ func (o *outScanner) scan(text []byte, start int) ([]byte, error) {
 	}
 	var out []byte
 	last := start
+	shown := false // flagged text left in the answer
 	for _, f := range fs {
 		if f.End <= start || f.End > len(text) || o.allowed(string(text[f.Start:f.End])) {
 			continue
 		}
 		o.flagged[f.Category]++
 		if o.mode != OutputRedact {
+			shown = true
 			continue
 		}
 		from := max(f.Start, last)
 		out = append(append(out, text[last:from]...), Redacted...)
 		last = f.End
+	}
+	if shown && o.beforeRelease != nil && !o.released {
+		if err := o.beforeRelease(o.flagged); err != nil {
+			return nil, err
+		}
+		o.released = true
 	}
 	if last == start {
 		return text[start:], nil
