@@ -85,14 +85,17 @@ func (st *state) placeAtEnd(p int) {
 	if st.is(j, "the") {
 		j++
 	}
-	if !st.placeCandidate(j) || st.toks[j].newline || !st.personBefore(p) {
-		return
+	strong := st.strongPlaceCue(p)
+	second := j+1 < len(st.toks) && st.adjacentWord(j, j+1) && st.placeCandidateCue(j+1, strong)
+	if !(st.placeCandidateCue(j, strong) || strong && second && st.unknown(j) && st.toks[j].end-st.toks[j].start >= 3) ||
+		st.toks[j].newline || !st.personBefore(p) {
+		return // a strong cue takes a pair whose first word is short or near a word ("FROM THE GOAND SPIDALE-")
 	}
 	e := j
-	if st.placeCandidate(j+1) && st.adjacentWord(j, j+1) {
+	if second {
 		e = j + 1
 	}
-	if !st.phraseEnd(e+1) || st.is(e+1, "area") || st.alreadyFound(j) {
+	if !st.phraseEnd(e+1) || st.is(e+1, "area") || st.alreadyFound(j) && st.alreadyFound(e) {
 		return // "in X area" is the area rule's
 	}
 	st.add(j, e, phigate.LOCATION, 0.6, "place-end")

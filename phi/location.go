@@ -9,6 +9,13 @@ func (st *state) findLocations() {
 		k := st.kws[i]
 		if k&kwFacility != 0 && st.toks[i].kind == kWord {
 			st.facilityBefore(i)
+			st.facilityAnd(i)
+		}
+		if st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start >= 12 {
+			st.gluedFacility(i)
+		}
+		if k == 0 && st.toks[i].kind == kWord && st.toks[i].flags&fCommon != 0 {
+			st.jobPlace(i)
 		}
 		if st.is(i, "house") {
 			st.houseName(i)
