@@ -256,7 +256,7 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.7, "ward") // "transfer to Appleton 2"
 		return
 	}
-	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i) {
+	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i, st.is(p, "to") && st.kw(p-1)&kwMove != 0) {
 		st.add(i, i, phigate.LOCATION, 0.6, "ward")
 		return
 	}
@@ -287,6 +287,11 @@ func (st *state) unknownPlace(i int) {
 		!numBefore && st.num(i-1) < 0
 	if st.unknown(i) && t.kind == kWord && n >= 4 && numBefore && st.is(p, "to") {
 		st.add(i, i, phigate.LOCATION, 0.7, "ward")
+		return
+	}
+	if t.kind == kWord && n >= 4 && numBefore && st.is(p, "to") && st.kw(p-1)&kwMove != 0 && st.phraseEnd(i+1) &&
+		t.flags&(fCity|fName) != 0 && t.flags&(fCore|fClinical) == 0 && st.kws[i] == 0 {
+		st.add(i, i, phigate.LOCATION, 0.6, "ward") // "transferred to 312 Ashby."
 		return
 	}
 	if acronym && (st.kw(p-1)&kwMove != 0 || st.kw(p)&kwMove != 0 || st.unitAfter(i)) {
