@@ -55,8 +55,13 @@ func (st *state) facilityBefore(i int) {
 		st.add(j, i, phigate.LOCATION, 0.7, "facility") // "MD Hospital"
 		return
 	}
+	if j == last && j > 0 && !st.mixed && st.toks[j].end-st.toks[j].start == 2 && st.kws[j]&kwState != 0 && st.toks[j].shape == st.toks[i].shape &&
+		(st.is(i, "hospital") || st.is(i, "hosp")) && st.kw(j-1)&kwPlacePrep != 0 && !st.is(j-1, "of") {
+		st.add(j, i, phigate.LOCATION, 0.6, "facility") // "admitted from md hospital": a state's hospital after "from"
+		return
+	}
 	e := j
-	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
+	for n := 0; n < 3 && j >= 0 && !st.toks[j+1].newline && (st.placeWord(j, false) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
 		j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {

@@ -160,7 +160,7 @@ func (st *state) newPlace(j int) {
 	if f&(fClinical|fCore|fCommon) != 0 || st.kws[k] != 0 || st.stateName(k) {
 		return
 	}
-	if st.unknown(k) && !st.wordLike(k) || f&(fCity|fName|fProper) != 0 {
+	if st.unknown(k) && !st.nearWord(k) || f&(fCity|fName|fProper) != 0 { // glued words too: "new harborview"
 		st.add(j, k, phigate.LOCATION, 0.6, "new-place")
 	}
 }

@@ -10,12 +10,18 @@ func (st *state) findLocations() {
 		if k&kwFacility != 0 && st.toks[i].kind == kWord {
 			st.facilityBefore(i)
 			st.facilityAnd(i)
+			st.facilityIn(i)
+		} else if st.is(i, "va") {
+			st.facilityIn(i)
 		}
 		if st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start >= 12 {
 			st.gluedFacility(i)
 		}
 		if k == 0 && st.toks[i].kind == kWord && st.toks[i].flags&fCommon != 0 {
 			st.jobPlace(i)
+		}
+		if st.is(i, "of") {
+			st.ofTown(i)
 		}
 		if st.is(i, "house") {
 			st.houseName(i)
@@ -31,6 +37,9 @@ func (st *state) findLocations() {
 		}
 		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && i+1 < len(st.toks) && st.toks[i+1].kind == kWord {
 			st.universityOf(i)
+		}
+		if st.is(i, "uof") && i+1 < len(st.toks) && st.adjacentWord(i, i+1) && (st.stateName(i+1) || st.placeWord(i+1, true)) {
+			st.add(i, i+1, phigate.LOCATION, 0.75, "university") // "uof maryland hosp"
 		}
 		if st.toks[i].flags&fCityStart != 0 && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
 			st.cityPair(i)
@@ -273,7 +282,8 @@ func (st *state) unknownPlace(i int) {
 	// "of" names a place after a name ("Shynsina of Ganflaswick"), not
 	// after a dose ("dose of Levoquin").
 	ofName := !st.is(p, "of") || p > 0 && st.toks[p-1].shape == sTitle
-	if st.titled(i) && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
+	if st.titled(i) && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName &&
+		(!st.nearWord(i) || st.unknownPair(i) && !st.nearWord(i+1)) { // "at Camu Vedoa": a pair vouches for a word near another
 		e := i
 		if st.unknownPair(i) {
 			e = i + 1 // "at Camu Vedoa"

@@ -55,23 +55,35 @@ func hasUpperAfter(w []byte) bool {
 }
 
 // jobWords say that a place follows "in" or "at" ("a new job in
-// Alderton", "employed at Brookfield Mills").
-var jobWords = map[string]bool{"job": true, "jobs": true, "employed": true, "employment": true, "career": true}
+// Alderton", "employed at Brookfield Mills"), tripWords that it follows
+// "in", "on", "at" or "to" ("on vacation on the Kestrel Coast").
+var (
+	jobWords  = map[string]bool{"job": true, "jobs": true, "employed": true, "employment": true, "career": true}
+	tripWords = map[string]bool{"vacation": true, "vacationing": true, "holiday": true, "trip": true, "cruise": true,
+		"honeymoon": true}
+)
 
-// jobPlace marks the place after a word of work and "in" or "at": in
-// mixed-case text its capitalised words; where case says nothing, a word
-// nobody listed that ends the phrase.
+// jobPlace marks the place after a word of work or travel and its
+// preposition: in mixed-case text its capitalised words; where case says
+// nothing, a word nobody listed that ends the phrase.
 func (st *state) jobPlace(i int) {
-	if st.toks[i].end-st.toks[i].start > 10 || !jobWords[string(lowerInto(st.buf[:0], st.word(i)))] {
+	if st.toks[i].end-st.toks[i].start > 11 {
+		return
+	}
+	w := lowerInto(st.buf[:0], st.word(i))
+	job, trip := jobWords[string(w)], tripWords[string(w)]
+	if !job && !trip {
 		return
 	}
 	j := i + 1
-	if !st.is(j, "in") && !st.is(j, "at") {
+	if !st.is(j, "in") && !st.is(j, "at") && !(trip && (st.is(j, "on") || st.is(j, "to"))) {
 		return
 	}
 	j++
-	if st.mixed || st.lowerNote {
-		st.capitalPlace(j)
+	if st.is(j, "the") {
+		j++
+	}
+	if (st.mixed || st.lowerNote) && st.capitalPlace(j) || st.mixed {
 		return
 	}
 	if st.placeCandidateCue(j, true) && st.phraseEnd(j+1) {
@@ -93,11 +105,7 @@ func (st *state) facilityAnd(i int) {
 	if t.flags&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) {
 		return
 	}
-	if st.mixed || st.lowerNote {
-		if t.shape != sTitle {
-			return
-		}
-	} else if t.flags&(fCommon|fCore) != 0 && t.flags&(fCity|fName) == 0 || st.toks[i].shape != t.shape {
+	if st.mixed && t.shape != sTitle || !st.titled(j) && (t.flags&(fCommon|fCore) != 0 && t.flags&(fCity|fName) == 0 || st.toks[i].shape != t.shape) {
 		return
 	}
 	if t.flags&(fCity|fName|fProper) == 0 && (!st.unknown(j) || st.wordLike(j) && !st.titled(j)) {
@@ -191,4 +199,52 @@ func (st *state) strongPlaceCue(p int) bool {
 	return st.kws[k]&(kwRelation|kwMove|kwLive) != 0 && !st.is(k, "back") ||
 		st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start <= 11 && visitWords[string(lowerInto(st.buf[:0], st.word(k)))] ||
 		st.movedBefore(p)
+}
+
+// facilityIn marks the town after a facility and "in" ("Mercy Hospital
+// in Dover.", "the VA in Ashton"): one word ending the phrase,
+// capitalised where capitals mean something, or where case says nothing a
+// town or a word that is no ordinary one; no housing, calendar, clinical
+// or function word and no state ("rehab in progress", "hospital in town").
+func (st *state) facilityIn(i int) {
+	j := i + 2
+	if j >= len(st.toks) || !st.is(i+1, "in") || st.toks[j].newline || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 ||
+		!st.phraseEnd(j+1) || st.alreadyFound(j) {
+		return
+	}
+	t := st.toks[j]
+	if t.flags&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) || housingWords[string(lowerInto(st.buf[:0], st.word(j)))] {
+		return
+	}
+	if st.titled(j) {
+		if t.flags&fCore != 0 && t.flags&fCity == 0 {
+			return
+		}
+	} else if st.mixed || t.flags&(fCommon|fCore) != 0 && t.flags&fCity == 0 || t.flags&fCore != 0 || st.unknown(j) && st.wordLike(j) {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.6, "facility-town")
+}
+
+// ofTown marks the town after a person's full name and "of" ("Nephew,
+// Ralph Dunn of Haverly visited"): in mixed-case text, a capitalised town
+// after two capitalised words that are names or no words at all.
+func (st *state) ofTown(i int) {
+	j := i + 1
+	if i < 2 || j >= len(st.toks) || !(st.mixed || st.lowerNote) || !st.personName(i-1) || !st.personName(i-2) ||
+		st.toks[j].newline || st.toks[j].shape != sTitle || st.toks[j].kind != kWord || st.alreadyFound(j) {
+		return
+	}
+	f := st.toks[j].flags
+	if f&fCity == 0 || f&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.55, "name-of-town")
+}
+
+// personName reports whether word k is capitalised and a name or no word.
+func (st *state) personName(k int) bool {
+	t := st.toks[k]
+	return t.kind == kWord && t.shape == sTitle && st.kws[k] == 0 && t.flags&fClinical == 0 &&
+		(t.flags&fName != 0 || st.unknown(k))
 }
