@@ -23,6 +23,9 @@ func (st *state) findLocations() {
 		if st.is(i, "of") {
 			st.ofTown(i)
 		}
+		if st.is(i, "by") {
+			st.agencyBefore(i)
+		}
 		if st.is(i, "house") {
 			st.houseName(i)
 		}

@@ -248,3 +248,28 @@ func (st *state) personName(k int) bool {
 	return t.kind == kWord && t.shape == sTitle && st.kws[k] == 0 && t.flags&fClinical == 0 &&
 		(t.flags&fName != 0 || st.unknown(k))
 }
+
+// agencyRoles follow an agency's name after "by" ("seen by Loburg nurse
+// for arrangements", "called by Dunmore liaison").
+var agencyRoles = map[string]bool{"nurse": true, "nurses": true, "liaison": true, "team": true, "rep": true,
+	"representative": true, "coordinator": true}
+
+// agencyBefore marks the agency between "by" and a role word: a surname,
+// a town or a word nobody listed, never an ordinary or clinical word
+// ("seen by wound nurse", "by charge nurse", "by IV team").
+func (st *state) agencyBefore(i int) {
+	j := i + 1
+	k := j + 1
+	if k >= len(st.toks) || st.toks[j].kind != kWord || st.toks[k].kind != kWord || !st.adjacentWord(j, k) || st.toks[j].end-st.toks[j].start < 4 ||
+		!agencyRoles[string(lowerInto(st.buf[:0], st.word(k)))] || st.alreadyFound(j) {
+		return
+	}
+	t := st.toks[j]
+	if t.flags&(fCommon|fCore|fClinical) != 0 || st.kws[j] != 0 || st.mixed && t.shape != sTitle || t.shape != st.toks[k].shape && !st.mixed {
+		return
+	}
+	if t.flags&(fCity|fLast) == 0 && !(st.unknown(j) && !st.wordLike(j)) {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.5, "agency")
+}

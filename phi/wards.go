@@ -37,7 +37,8 @@ func (st *state) areaName(i int) bool {
 		f&fClinical != 0 || st.kws[i] != 0 {
 		return false
 	}
-	return st.unknown(i) && !st.nearWord(i) || f&(fCity|fName) != 0 && f&(fCommon|fCore) == 0 // place names are often two words glued
+	return st.unknown(i) && (!st.nearWord(i) || st.titled(i) && !st.sentenceStart(i)) || // "in Wivins area": a capital vouches
+		f&(fCity|fName) != 0 && f&(fCommon|fCore) == 0 // place names are often two words glued
 }
 
 // wardPlace reports whether word i, a dictionary word, stands where a
