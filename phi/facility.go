@@ -15,6 +15,8 @@ var facilityGeneric = map[string]bool{
 	"not": true, "pt": true, "patient": true, "was": true, "is": true, "be": true, "back": true, "physical": true,
 	"private": true, "teaching": true, "public": true, "military": true, "mental": true, "tertiary": true, "referring": true,
 	"receiving": true, "nearest": true, "nearby": true, "original": true, "different": true, "new": true, "same-day": true,
+	"card": true, "cardio": true, "pulm": true, "subacute": true, "begin": true, "start": true, "cont": true, "continue": true,
+	"resume": true, "needs": true, "vestibular": true, "inpt": true, "outpt": true,
 }
 
 // distinctiveFacility words name a facility when another facility word

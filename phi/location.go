@@ -133,7 +133,7 @@ func (st *state) street(i int) {
 	j := i + 1
 	for n := 0; n < 4 && j < len(st.toks) && st.toks[j].kind == kWord; n++ {
 		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed) && !st.is(j, "dr") &&
-			(!st.is(j, "st") || st.punct(j+1, '.') || st.punct(j+1, ',') || j+1 >= len(st.toks) || st.toks[j+1].newline) {
+			(!st.is(j, "st") && (!st.is(j, "ct") || st.mixed) || st.punct(j+1, '.') || st.punct(j+1, ',') || j+1 >= len(st.toks) || st.toks[j+1].newline) {
 			e := j
 			if st.punct(e+1, '.') {
 				e++
