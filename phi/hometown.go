@@ -85,10 +85,13 @@ func (st *state) placeAtEnd(p int) {
 	if st.is(j, "the") {
 		j++
 	}
+	if !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].newline || !st.phraseEnd(j+1) && !st.phraseEnd(j+2) ||
+		!st.personBefore(p) {
+		return // every way below needs a word nobody listed, a phrase's end and a person
+	}
 	strong := st.strongPlaceCue(p)
 	second := j+1 < len(st.toks) && st.adjacentWord(j, j+1) && st.placeCandidateCue(j+1, strong)
-	if !(st.placeCandidateCue(j, strong) || strong && second && st.unknown(j) && st.toks[j].end-st.toks[j].start >= 3) ||
-		st.toks[j].newline || !st.personBefore(p) {
+	if !(st.placeCandidateCue(j, strong) || strong && second && st.toks[j].end-st.toks[j].start >= 3) {
 		return // a strong cue takes a pair whose first word is short or near a word ("FROM THE GOAND SPIDALE-")
 	}
 	e := j

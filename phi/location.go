@@ -7,42 +7,72 @@ import "github.com/phigate/phigate"
 func (st *state) findLocations() {
 	for i := range st.toks {
 		k := st.kws[i]
-		if k&kwFacility != 0 && st.toks[i].kind == kWord {
+		t := st.toks[i]
+		n := t.end - t.start
+		if k&kwFacility != 0 && t.kind == kWord {
 			st.facilityBefore(i)
 			st.facilityAnd(i)
 			st.facilityIn(i)
-		} else if st.is(i, "va") {
-			st.facilityIn(i)
 		}
-		if st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start >= 12 {
-			st.gluedFacility(i)
-		}
-		if k == 0 && st.toks[i].kind == kWord && st.toks[i].flags&fCommon != 0 {
-			st.jobPlace(i)
-		}
-		if st.is(i, "of") {
-			st.ofTown(i)
-		}
-		if st.is(i, "by") {
-			st.agencyBefore(i)
-		}
-		if st.is(i, "house") {
-			st.houseName(i)
-		}
-		if st.is(i, "assisted") && st.is(i+1, "living") {
-			st.facilityBefore(i) // "lives at Carpenter Assisted Living"
+		if t.kind == kWord {
+			if n >= 12 {
+				st.gluedFacility(i)
+			}
+			if k == 0 && t.flags&fCommon != 0 {
+				st.jobPlace(i)
+			}
+			// The words below are told apart by length first: most
+			// tokens are none of them.
+			switch n {
+			case 2:
+				switch {
+				case st.is(i, "va"):
+					st.facilityIn(i)
+				case st.is(i, "of"):
+					st.ofTown(i)
+				case st.is(i, "by"):
+					st.agencyBefore(i)
+				}
+			case 5:
+				if st.is(i, "house") {
+					st.houseName(i)
+				}
+			case 8:
+				if st.is(i, "assisted") && st.is(i+1, "living") {
+					st.facilityBefore(i) // "lives at Carpenter Assisted Living"
+				}
+			}
 		}
 		if k&kwMove != 0 || k&kwLive != 0 {
 			st.placeAfter(i)
 		}
-		if st.is(i, "st") || st.is(i, "saint") {
-			st.saint(i)
-		}
-		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && i+1 < len(st.toks) && st.toks[i+1].kind == kWord {
-			st.universityOf(i)
-		}
-		if st.is(i, "uof") && i+1 < len(st.toks) && st.adjacentWord(i, i+1) && (st.stateName(i+1) || st.placeWord(i+1, true)) {
-			st.add(i, i+1, phigate.LOCATION, 0.75, "university") // "uof maryland hosp"
+		if t.kind == kWord {
+			switch n {
+			case 1:
+				if st.is(i, "u") && i+1 < len(st.toks) && st.toks[i+1].kind == kWord {
+					st.universityOf(i)
+				}
+			case 2:
+				if st.is(i, "st") {
+					st.saint(i)
+				}
+			case 3:
+				if st.is(i, "uof") && i+1 < len(st.toks) && st.adjacentWord(i, i+1) && (st.stateName(i+1) || st.placeWord(i+1, true)) {
+					st.add(i, i+1, phigate.LOCATION, 0.75, "university") // "uof maryland hosp"
+				}
+			case 4:
+				if st.is(i, "univ") {
+					st.universityOf(i)
+				}
+			case 5:
+				if st.is(i, "saint") {
+					st.saint(i)
+				}
+			case 10:
+				if st.is(i, "university") {
+					st.universityOf(i)
+				}
+			}
 		}
 		if st.toks[i].flags&fCityStart != 0 && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
 			st.cityPair(i)

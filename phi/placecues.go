@@ -57,26 +57,30 @@ func hasUpperAfter(w []byte) bool {
 // jobWords say that a place follows "in" or "at" ("a new job in
 // Alderton", "employed at Brookfield Mills"), tripWords that it follows
 // "in", "on", "at" or "to" ("on vacation on the Kestrel Coast").
-var (
-	jobWords  = map[string]bool{"job": true, "jobs": true, "employed": true, "employment": true, "career": true}
-	tripWords = map[string]bool{"vacation": true, "vacationing": true, "holiday": true, "trip": true, "cruise": true,
-		"honeymoon": true}
+var jobWords = map[string]uint8{"job": cueJob, "jobs": cueJob, "employed": cueJob, "employment": cueJob, "career": cueJob,
+	"vacation": cueTrip, "vacationing": cueTrip, "holiday": cueTrip, "trip": cueTrip, "cruise": cueTrip, "honeymoon": cueTrip}
+
+// Kinds of jobWords.
+const (
+	cueJob = iota + 1
+	cueTrip
 )
 
 // jobPlace marks the place after a word of work or travel and its
 // preposition: in mixed-case text its capitalised words; where case says
 // nothing, a word nobody listed that ends the phrase.
 func (st *state) jobPlace(i int) {
-	if st.toks[i].end-st.toks[i].start > 11 {
-		return
-	}
-	w := lowerInto(st.buf[:0], st.word(i))
-	job, trip := jobWords[string(w)], tripWords[string(w)]
-	if !job && !trip {
-		return
-	}
 	j := i + 1
-	if !st.is(j, "in") && !st.is(j, "at") && !(trip && (st.is(j, "on") || st.is(j, "to"))) {
+	if n := st.toks[i].end - st.toks[i].start; n < 3 || n > 11 || j >= len(st.toks) || st.toks[j].end-st.toks[j].start != 2 {
+		return
+	}
+	switch st.text[st.toks[i].start] | 0x20 {
+	case 'j', 'e', 'c', 'v', 'h', 't': // the first letters of jobWords
+	default:
+		return
+	}
+	cue := jobWords[string(lowerInto(st.buf[:0], st.word(i)))]
+	if cue == 0 || !st.is(j, "in") && !st.is(j, "at") && !(cue == cueTrip && (st.is(j, "on") || st.is(j, "to"))) {
 		return
 	}
 	j++
