@@ -15,6 +15,8 @@ var facilityGeneric = map[string]bool{
 	"not": true, "pt": true, "patient": true, "was": true, "is": true, "be": true, "back": true, "physical": true,
 	"private": true, "teaching": true, "public": true, "military": true, "mental": true, "tertiary": true, "referring": true,
 	"receiving": true, "nearest": true, "nearby": true, "original": true, "different": true, "new": true, "same-day": true,
+	"card": true, "cardio": true, "pulm": true, "subacute": true, "begin": true, "start": true, "cont": true, "continue": true,
+	"resume": true, "needs": true, "vestibular": true, "inpt": true, "outpt": true,
 }
 
 // distinctiveFacility words name a facility when another facility word
@@ -55,8 +57,13 @@ func (st *state) facilityBefore(i int) {
 		st.add(j, i, phigate.LOCATION, 0.7, "facility") // "MD Hospital"
 		return
 	}
+	if j == last && j > 0 && !st.mixed && st.toks[j].end-st.toks[j].start == 2 && st.kws[j]&kwState != 0 && st.toks[j].shape == st.toks[i].shape &&
+		(st.is(i, "hospital") || st.is(i, "hosp")) && st.kw(j-1)&kwPlacePrep != 0 && !st.is(j-1, "of") {
+		st.add(j, i, phigate.LOCATION, 0.6, "facility") // "admitted from md hospital": a state's hospital after "from"
+		return
+	}
 	e := j
-	for n := 0; n < 3 && (st.placeWord(j, false) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
+	for n := 0; n < 3 && j >= 0 && !st.toks[j+1].newline && (st.placeWord(j, false) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
 		j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {

@@ -85,14 +85,20 @@ func (st *state) placeAtEnd(p int) {
 	if st.is(j, "the") {
 		j++
 	}
-	if !st.placeCandidate(j) || st.toks[j].newline || !st.personBefore(p) {
-		return
+	if !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].newline || !st.phraseEnd(j+1) && !st.phraseEnd(j+2) ||
+		!st.personBefore(p) {
+		return // every way below needs a word nobody listed, a phrase's end and a person
+	}
+	strong := st.strongPlaceCue(p)
+	second := j+1 < len(st.toks) && st.adjacentWord(j, j+1) && st.placeCandidateCue(j+1, strong)
+	if !(st.placeCandidateCue(j, strong) || strong && second && st.toks[j].end-st.toks[j].start >= 3) {
+		return // a strong cue takes a pair whose first word is short or near a word ("FROM THE GOAND SPIDALE-")
 	}
 	e := j
-	if st.placeCandidate(j+1) && st.adjacentWord(j, j+1) {
+	if second {
 		e = j + 1
 	}
-	if !st.phraseEnd(e+1) || st.is(e+1, "area") || st.alreadyFound(j) {
+	if !st.phraseEnd(e+1) || st.is(e+1, "area") || st.alreadyFound(j) && st.alreadyFound(e) {
 		return // "in X area" is the area rule's
 	}
 	st.add(j, e, phigate.LOCATION, 0.6, "place-end")
@@ -157,7 +163,7 @@ func (st *state) newPlace(j int) {
 	if f&(fClinical|fCore|fCommon) != 0 || st.kws[k] != 0 || st.stateName(k) {
 		return
 	}
-	if st.unknown(k) && !st.wordLike(k) || f&(fCity|fName|fProper) != 0 {
+	if st.unknown(k) && !st.nearWord(k) || f&(fCity|fName|fProper) != 0 { // glued words too: "new harborview"
 		st.add(j, k, phigate.LOCATION, 0.6, "new-place")
 	}
 }

@@ -7,23 +7,72 @@ import "github.com/phigate/phigate"
 func (st *state) findLocations() {
 	for i := range st.toks {
 		k := st.kws[i]
-		if k&kwFacility != 0 && st.toks[i].kind == kWord {
+		t := st.toks[i]
+		n := t.end - t.start
+		if k&kwFacility != 0 && t.kind == kWord {
 			st.facilityBefore(i)
+			st.facilityAnd(i)
+			st.facilityIn(i)
 		}
-		if st.is(i, "house") {
-			st.houseName(i)
-		}
-		if st.is(i, "assisted") && st.is(i+1, "living") {
-			st.facilityBefore(i) // "lives at Carpenter Assisted Living"
+		if t.kind == kWord {
+			if n >= 12 {
+				st.gluedFacility(i)
+			}
+			if k == 0 && t.flags&fCommon != 0 {
+				st.jobPlace(i)
+			}
+			// The words below are told apart by length first: most
+			// tokens are none of them.
+			switch n {
+			case 2:
+				switch {
+				case st.is(i, "va"):
+					st.facilityIn(i)
+				case st.is(i, "of"):
+					st.ofTown(i)
+				case st.is(i, "by"):
+					st.agencyBefore(i)
+				}
+			case 5:
+				if st.is(i, "house") {
+					st.houseName(i)
+				}
+			case 8:
+				if st.is(i, "assisted") && st.is(i+1, "living") {
+					st.facilityBefore(i) // "lives at Carpenter Assisted Living"
+				}
+			}
 		}
 		if k&kwMove != 0 || k&kwLive != 0 {
 			st.placeAfter(i)
 		}
-		if st.is(i, "st") || st.is(i, "saint") {
-			st.saint(i)
-		}
-		if st.is(i, "university") || st.is(i, "univ") || st.is(i, "u") && i+1 < len(st.toks) && st.toks[i+1].kind == kWord {
-			st.universityOf(i)
+		if t.kind == kWord {
+			switch n {
+			case 1:
+				if st.is(i, "u") && i+1 < len(st.toks) && st.toks[i+1].kind == kWord {
+					st.universityOf(i)
+				}
+			case 2:
+				if st.is(i, "st") {
+					st.saint(i)
+				}
+			case 3:
+				if st.is(i, "uof") && i+1 < len(st.toks) && st.adjacentWord(i, i+1) && (st.stateName(i+1) || st.placeWord(i+1, true)) {
+					st.add(i, i+1, phigate.LOCATION, 0.75, "university") // "uof maryland hosp"
+				}
+			case 4:
+				if st.is(i, "univ") {
+					st.universityOf(i)
+				}
+			case 5:
+				if st.is(i, "saint") {
+					st.saint(i)
+				}
+			case 10:
+				if st.is(i, "university") {
+					st.universityOf(i)
+				}
+			}
 		}
 		if st.toks[i].flags&fCityStart != 0 && i+1 < len(st.toks) && st.toks[i+1].kind == kWord && st.toks[i+1].space {
 			st.cityPair(i)
@@ -114,7 +163,7 @@ func (st *state) street(i int) {
 	j := i + 1
 	for n := 0; n < 4 && j < len(st.toks) && st.toks[j].kind == kWord; n++ {
 		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed) && !st.is(j, "dr") &&
-			(!st.is(j, "st") || st.punct(j+1, '.') || st.punct(j+1, ',') || j+1 >= len(st.toks) || st.toks[j+1].newline) {
+			(!st.is(j, "st") && (!st.is(j, "ct") || st.mixed) || st.punct(j+1, '.') || st.punct(j+1, ',') || j+1 >= len(st.toks) || st.toks[j+1].newline) {
 			e := j
 			if st.punct(e+1, '.') {
 				e++
@@ -249,7 +298,7 @@ func (st *state) unknownPlace(i int) {
 		st.add(i, i, phigate.LOCATION, 0.7, "ward") // "transfer to Appleton 2"
 		return
 	}
-	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i) {
+	if t.kind == kAlnum && n >= 5 && (prep || st.sentenceStart(i)) && st.alnumWard(i, st.is(p, "to") && st.kw(p-1)&kwMove != 0) {
 		st.add(i, i, phigate.LOCATION, 0.6, "ward")
 		return
 	}
@@ -266,7 +315,8 @@ func (st *state) unknownPlace(i int) {
 	// "of" names a place after a name ("Shynsina of Ganflaswick"), not
 	// after a dose ("dose of Levoquin").
 	ofName := !st.is(p, "of") || p > 0 && st.toks[p-1].shape == sTitle
-	if st.titled(i) && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName && !st.nearWord(i) {
+	if st.titled(i) && st.unknown(i) && n >= 4 && !st.sentenceStart(i) && st.placePrep(p) && ofName &&
+		(!st.nearWord(i) || st.unknownPair(i) && !st.nearWord(i+1)) { // "at Camu Vedoa": a pair vouches for a word near another
 		e := i
 		if st.unknownPair(i) {
 			e = i + 1 // "at Camu Vedoa"
@@ -280,6 +330,11 @@ func (st *state) unknownPlace(i int) {
 		!numBefore && st.num(i-1) < 0
 	if st.unknown(i) && t.kind == kWord && n >= 4 && numBefore && st.is(p, "to") {
 		st.add(i, i, phigate.LOCATION, 0.7, "ward")
+		return
+	}
+	if t.kind == kWord && n >= 4 && numBefore && st.is(p, "to") && st.kw(p-1)&kwMove != 0 && st.phraseEnd(i+1) &&
+		t.flags&(fCity|fName) != 0 && t.flags&(fCore|fClinical) == 0 && st.kws[i] == 0 {
+		st.add(i, i, phigate.LOCATION, 0.6, "ward") // "transferred to 312 Ashby."
 		return
 	}
 	if acronym && (st.kw(p-1)&kwMove != 0 || st.kw(p)&kwMove != 0 || st.unitAfter(i)) {

@@ -37,17 +37,21 @@ func (st *state) areaName(i int) bool {
 		f&fClinical != 0 || st.kws[i] != 0 {
 		return false
 	}
-	return st.unknown(i) && !st.nearWord(i) || f&(fCity|fName) != 0 && f&(fCommon|fCore) == 0 // place names are often two words glued
+	return st.unknown(i) && (!st.nearWord(i) || st.titled(i) && !st.sentenceStart(i)) || // "in Wivins area": a capital vouches
+		f&(fCity|fName) != 0 && f&(fCommon|fCore) == 0 // place names are often two words glued
 }
 
 // wardPlace reports whether word i, a dictionary word, stands where a
 // ward is named before its number: after "transfer to", "pt to", "p: to"
+// (a date may stand between: "admitted 3/2 to Alder 2"), "intubated on"
 // or "plan:", and is a name, city or proper noun rather than an ordinary
-// or clinical word ("transfer to floor 2", "wean to cpap 5").
+// or clinical word ("transfer to floor 2", "wean to cpap 5"). A state
+// there names a ward too ("transfer to Nevada 3").
 func (st *state) wardPlace(i, p int) bool {
 	f := st.toks[i].flags
-	if f&fClinical != 0 || f&(fName|fCity|fProper) == 0 || f&fCore != 0 && f&(fFirstTop|fLastTop|fCity) == 0 ||
-		st.kws[i]&(kwStop|kwUnit|kwMonth|kwWeekday|kwTitle|kwRelation|kwState) != 0 {
+	if f&fClinical != 0 || f&(fName|fCity|fProper) == 0 && !st.stateName(i) ||
+		f&fCore != 0 && f&(fFirstTop|fLastTop|fCity) == 0 && !st.stateName(i) ||
+		st.kws[i]&(kwStop|kwUnit|kwMonth|kwWeekday|kwTitle|kwRelation) != 0 {
 		return false
 	}
 	if st.is(p, "to") {
@@ -55,7 +59,13 @@ func (st *state) wardPlace(i, p int) bool {
 		if timeWords[string(lowerInto(st.buf[:0], st.word(max(m, 0))))] {
 			m-- // "transfer today to Rose 2"
 		}
+		for n := 0; n < 5 && m > 0 && (st.num(m) >= 0 || st.punct(m, '/') || st.punct(m, '-')) && !st.toks[m+1].newline; n++ {
+			m-- // "admitted 9/25 to Alder 2"
+		}
 		return st.kw(m)&kwMove != 0 || st.is(m, "pt") || st.punct(m, ':')
+	}
+	if st.is(p, "on") && st.toks[i].flags&fCommon == 0 {
+		return st.is(p-1, "intubated") || st.is(p-1, "extubated") || st.is(p-1, "reintubated") // "intubated on Ashby 2"
 	}
 	return st.punct(i-1, ':') && st.is(i-2, "plan")
 }
@@ -76,8 +86,9 @@ func (st *state) adjacentNext(i int) bool { return i < len(st.toks) }
 
 // alnumWard matches a word glued to a ward number ("Quartermain7"), not
 // a count ("stoolsx2") or an ordinary or clinical word with a number
-// ("cpap7").
-func (st *state) alnumWard(k int) bool {
+// ("cpap7"). After "admitted to" (moved) a town that is an ordinary word
+// stays ("admitted to Basin3").
+func (st *state) alnumWard(k int, moved bool) bool {
 	w := st.word(k)
 	i := 0
 	for i < len(w) && isLetter(w[i]) {
@@ -86,7 +97,9 @@ func (st *state) alnumWard(k int) bool {
 	if i < 4 || w[i-1]|0x20 == 'x' {
 		return false
 	}
-	if f := st.lx.lookupFold(w[:i], st.buf[:]); f != 0 && (f&(fCity|fName) == 0 || f&(fCommon|fCore|fClinical) != 0) {
+	if f := st.lx.lookupFold(w[:i], st.buf[:]); f != 0 && (f&(fCity|fName) == 0 || f&(fCommon|fCore|fClinical) != 0) &&
+		!(moved && f&fCity != 0 && f&fClinical == 0 && !housingWords[string(lowerInto(st.buf[:0], w[:i]))] &&
+			keywords[string(lowerInto(st.buf[:0], w[:i]))] == 0) {
 		return false // "cpap7", "room4"; a town or surname stays ("Brookton4")
 	}
 	for _, c := range w[i:] {

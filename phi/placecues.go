@@ -1,0 +1,279 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// Places named by cues of work, coordination and buildings: "started a
+// new job in Port Alder", "screened by Alder Rehab and Brookfield.",
+// "the Quartermain Building" written as one word.
+
+// gluedSuffixes are facility words a name may be glued to
+// ("KestrelBuilding").
+var gluedSuffixes = [...]string{"building", "hospital", "pavilion"}
+
+// gluedFacility marks the name in a word glued to a facility word
+// ("WinsloweBuilding", "winslowebuilding"): in mixed-case text both parts
+// capitalised, and the first part no ordinary word unless it is also a
+// town or a name; where case says nothing, a first part that is no word
+// and near none. The name alone is marked.
+func (st *state) gluedFacility(i int) {
+	t := st.toks[i]
+	w := st.word(i)
+	for _, suf := range gluedSuffixes {
+		n := len(w) - len(suf)
+		if n < 4 || !hasSuffixFold(w, suf) {
+			continue
+		}
+		head := w[:n]
+		if !isUpper(head[0]) && (t.shape == sMixed || st.mixed) {
+			return
+		}
+		if t.shape == sMixed && !isUpper(w[n]) || t.shape == sMixed && hasUpperAfter(head) {
+			return // "McAllenBuilding" is fine, "ABCBuilding" is an acronym
+		}
+		f := st.lx.lookupFold(head, st.buf[:])
+		if f&(fClinical|fCore) != 0 || f&fCommon != 0 && (t.shape != sMixed || f&(fCity|fName) == 0) ||
+			t.shape != sMixed && st.nearWordOf(head) {
+			return // "MainBuilding", "newhospital"
+		}
+		st.addSpan(t.start, t.start+n, phigate.LOCATION, 0.7, "facility")
+		return
+	}
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// hasUpperAfter reports whether a capital follows the first two letters
+// of w other than after "Mc" or "O'" ("DeSoto" passes, "ABC" does not).
+func hasUpperAfter(w []byte) bool {
+	n := 0
+	for _, c := range w[1:] {
+		if isUpper(c) {
+			n++
+		}
+	}
+	return n > 1
+}
+
+// jobWords say that a place follows "in" or "at" ("a new job in
+// Alderton", "employed at Brookfield Mills"), tripWords that it follows
+// "in", "on", "at" or "to" ("on vacation on the Kestrel Coast").
+var jobWords = map[string]uint8{"job": cueJob, "jobs": cueJob, "employed": cueJob, "employment": cueJob, "career": cueJob,
+	"vacation": cueTrip, "vacationing": cueTrip, "holiday": cueTrip, "trip": cueTrip, "cruise": cueTrip, "honeymoon": cueTrip}
+
+// Kinds of jobWords.
+const (
+	cueJob = iota + 1
+	cueTrip
+)
+
+// jobPlace marks the place after a word of work or travel and its
+// preposition: in mixed-case text its capitalised words; where case says
+// nothing, a word nobody listed that ends the phrase.
+func (st *state) jobPlace(i int) {
+	j := i + 1
+	if n := st.toks[i].end - st.toks[i].start; n < 3 || n > 11 || j >= len(st.toks) || st.toks[j].end-st.toks[j].start != 2 {
+		return
+	}
+	switch st.text[st.toks[i].start] | 0x20 {
+	case 'j', 'e', 'c', 'v', 'h', 't': // the first letters of jobWords
+	default:
+		return
+	}
+	cue := jobWords[string(lowerInto(st.buf[:0], st.word(i)))]
+	if cue == 0 || !st.is(j, "in") && !st.is(j, "at") && !(cue == cueTrip && (st.is(j, "on") || st.is(j, "to"))) {
+		return
+	}
+	j++
+	if st.is(j, "the") {
+		j++
+	}
+	if (st.mixed || st.lowerNote) && st.capitalPlace(j) || st.mixed {
+		return
+	}
+	if st.placeCandidateCue(j, true) && st.phraseEnd(j+1) {
+		st.add(j, j, phigate.LOCATION, 0.6, "place-end")
+	}
+}
+
+// facilityAnd marks the second of two facilities joined by "and" after a
+// facility's name ("screened by Alder Rehab and Brookfield."): one word,
+// capitalised where capitals mean something, that ends the phrase and is
+// a town, a name or no word at all.
+func (st *state) facilityAnd(i int) {
+	j := i + 2
+	if j >= len(st.toks) || !st.is(i+1, "and") || st.toks[j].newline || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 4 ||
+		!st.phraseEnd(j+1) || st.is(j+1, "and") || st.is(j+1, "with") || !st.alreadyFound(i) || st.alreadyFound(j) {
+		return
+	}
+	t := st.toks[j]
+	if t.flags&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) {
+		return
+	}
+	if st.mixed && t.shape != sTitle || !st.titled(j) && (t.flags&(fCommon|fCore) != 0 && t.flags&(fCity|fName) == 0 || st.toks[i].shape != t.shape) {
+		return
+	}
+	if t.flags&(fCity|fName|fProper) == 0 && (!st.unknown(j) || st.wordLike(j) && !st.titled(j)) {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.6, "facility")
+}
+
+// placeCandidateCue is placeCandidate where the context vouches for a
+// place (strong): a word near an ordinary English word passes then, one
+// near a clinical or facility word does not ("DAUGHTER FROM ZOTON.",
+// not "transferred from hospial.").
+func (st *state) placeCandidateCue(j int, strong bool) bool {
+	if st.placeCandidate(j) {
+		return true
+	}
+	if !strong || j < 0 || j >= len(st.toks) || !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 4 {
+		return false
+	}
+	w := st.word(j)
+	for _, e := range clinicalEndings {
+		if len(w) > len(e)+2 && hasSuffixFold(w, e) {
+			return false
+		}
+	}
+	return !wordEnding(w) && !st.nearClinical(w) // glued words too: "FROM NEWBROOK"
+}
+
+// nearClinical reports whether w is one edit from a clinical word or a
+// keyword ("hospial", "daugher", "cathlab").
+func (st *state) nearClinical(w []byte) bool {
+	if len(w) < 4 || len(w) > maxNear {
+		return false
+	}
+	var low, buf [maxNear + 1]byte
+	for k, c := range w {
+		low[k] = c | 0x20
+	}
+	n := len(w)
+	hit := func(b []byte) bool {
+		f, k := st.lx.lookupBoth(b)
+		return f&fClinical != 0 || k != 0
+	}
+	for k := 0; k < n; k++ {
+		if hit(append(append(buf[:0], low[:k]...), low[k+1:n]...)) {
+			return true
+		}
+	}
+	for k := 0; k+1 < n; k++ {
+		b := append(buf[:0], low[:n]...)
+		b[k], b[k+1] = b[k+1], b[k]
+		if hit(b) {
+			return true
+		}
+	}
+	for k := 0; k < n; k++ {
+		b := append(buf[:0], low[:n]...)
+		for c := byte('a'); c <= 'z'; c++ {
+			if c != low[k] {
+				b[k] = c
+				if hit(b) {
+					return true
+				}
+			}
+		}
+	}
+	for k := 0; k <= n; k++ {
+		b := append(append(append(buf[:0], low[:k]...), 'a'), low[k:n]...)
+		for c := byte('a'); c <= 'z'; c++ {
+			b[k] = c
+			if hit(b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// strongPlaceCue reports whether the word before preposition p (past "("
+// and quotes) is a relative, a movement, a residence or a visit, or a
+// movement comes before with only a time between: "DAUGHTER FROM X",
+// "flying in tomorrow from X", "a consult from the X".
+func (st *state) strongPlaceCue(p int) bool {
+	k := p - 1
+	for k >= 0 && (st.punct(k, '(') || st.punct(k, '"')) {
+		k--
+	}
+	if k < 0 {
+		return false
+	}
+	return st.kws[k]&(kwRelation|kwMove|kwLive) != 0 && !st.is(k, "back") ||
+		st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start <= 11 && visitWords[string(lowerInto(st.buf[:0], st.word(k)))] ||
+		st.movedBefore(p)
+}
+
+// facilityIn marks the town after a facility and "in" ("Mercy Hospital
+// in Dover.", "the VA in Ashton"): one word ending the phrase,
+// capitalised where capitals mean something, or where case says nothing a
+// town or a word that is no ordinary one; no housing, calendar, clinical
+// or function word and no state ("rehab in progress", "hospital in town").
+func (st *state) facilityIn(i int) {
+	j := i + 2
+	if j >= len(st.toks) || !st.is(i+1, "in") || st.toks[j].newline || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 ||
+		!st.phraseEnd(j+1) || st.alreadyFound(j) {
+		return
+	}
+	t := st.toks[j]
+	if t.flags&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) || housingWords[string(lowerInto(st.buf[:0], st.word(j)))] {
+		return
+	}
+	if st.titled(j) {
+		if t.flags&fCore != 0 && t.flags&fCity == 0 {
+			return
+		}
+	} else if st.mixed || t.flags&(fCommon|fCore) != 0 && t.flags&fCity == 0 || t.flags&fCore != 0 || st.unknown(j) && st.wordLike(j) {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.6, "facility-town")
+}
+
+// ofTown marks the town after a person's full name and "of" ("Nephew,
+// Ralph Dunn of Haverly visited"): in mixed-case text, a capitalised town
+// after two capitalised words that are names or no words at all.
+func (st *state) ofTown(i int) {
+	j := i + 1
+	if i < 2 || j >= len(st.toks) || !(st.mixed || st.lowerNote) || !st.personName(i-1) || !st.personName(i-2) ||
+		st.toks[j].newline || st.toks[j].shape != sTitle || st.toks[j].kind != kWord || st.alreadyFound(j) {
+		return
+	}
+	f := st.toks[j].flags
+	if f&fCity == 0 || f&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.55, "name-of-town")
+}
+
+// personName reports whether word k is capitalised and a name or no word.
+func (st *state) personName(k int) bool {
+	t := st.toks[k]
+	return t.kind == kWord && t.shape == sTitle && st.kws[k] == 0 && t.flags&fClinical == 0 &&
+		(t.flags&fName != 0 || st.unknown(k))
+}
+
+// agencyRoles follow an agency's name after "by" ("seen by Loburg nurse
+// for arrangements", "called by Dunmore liaison").
+var agencyRoles = map[string]bool{"nurse": true, "nurses": true, "liaison": true, "team": true, "rep": true,
+	"representative": true, "coordinator": true}
+
+// agencyBefore marks the agency between "by" and a role word: a surname,
+// a town or a word nobody listed, never an ordinary or clinical word
+// ("seen by wound nurse", "by charge nurse", "by IV team").
+func (st *state) agencyBefore(i int) {
+	j := i + 1
+	k := j + 1
+	if k >= len(st.toks) || st.toks[j].kind != kWord || st.toks[k].kind != kWord || !st.adjacentWord(j, k) || st.toks[j].end-st.toks[j].start < 4 ||
+		!agencyRoles[string(lowerInto(st.buf[:0], st.word(k)))] || st.alreadyFound(j) {
+		return
+	}
+	t := st.toks[j]
+	if t.flags&(fCommon|fCore|fClinical) != 0 || st.kws[j] != 0 || st.mixed && t.shape != sTitle || t.shape != st.toks[k].shape && !st.mixed {
+		return
+	}
+	if t.flags&(fCity|fLast) == 0 && !(st.unknown(j) && !st.wordLike(j)) {
+		return
+	}
+	st.add(j, j, phigate.LOCATION, 0.5, "agency")
+}
