@@ -30,6 +30,40 @@ func TestPhysioNetNoPHIReachesUncoveredVendor(t *testing.T) {
 	if err := sc.Open(); err != nil {
 		t.Fatal(err)
 	}
+	t.Run("Dev", func(t *testing.T) {
+		leaks, total, types := sendCorpus(t, sc, recs, gold, true)
+		t.Logf("%d notes, %d gold PHI spans; %d reached the vendor (by type %v)", len(recs), total, leaks, types)
+		if leaks > 0 {
+			t.Errorf("%d of %d gold PHI strings reached the uncovered vendor (by type %v)", leaks, total, types)
+		}
+	})
+	// The same notes with every gold value replaced by one the detector
+	// was not tuned on (phi/eval's swap), as a stand-in for unseen notes:
+	// the leak rate there is held to the detector's recall bar (1%).
+	for _, c := range []struct {
+		name string
+		seed uint64
+		pool eval.Pool
+	}{{"SwapDict", 1, eval.PoolDict}, {"SwapMadeUp", 1, eval.PoolMadeUp}} {
+		t.Run(c.name, func(t *testing.T) {
+			srecs, sgold, err := eval.SwapFrom(recs, gold, c.seed, c.pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaks, total, types := sendCorpus(t, sc, srecs, sgold, false)
+			t.Logf("%d gold PHI spans; %d reached the vendor (by type %v)", total, leaks, types)
+			if float64(leaks) > 0.01*float64(total) {
+				t.Errorf("%d of %d swapped gold PHI strings reached the uncovered vendor (over 1%%)", leaks, total)
+			}
+		})
+	}
+}
+
+// sendCorpus sends each note through a gateway scanning with sc to the
+// uncovered vendor (plain, and streamed too when stream is set), checks
+// that every answer comes back byte for byte, and counts the gold spans
+// that reached the vendor.
+func sendCorpus(t *testing.T, sc *phi.Scanner, recs []eval.Record, gold []eval.Span, stream bool) (leaks, total int, types map[string]int) {
 	e := newEnv(t, func(g *gateway.Gateway) {
 		g.Detector, g.Coder = sc, &gateway.DeidCoder{}
 		g.Policy = gateway.Policy{Mode: gateway.ModeAllow, OutputScan: gateway.OutputRedact}
@@ -39,11 +73,15 @@ func TestPhysioNetNoPHIReachesUncoveredVendor(t *testing.T) {
 	for _, s := range gold {
 		spans[s.Patient+"/"+s.Note] = append(spans[s.Patient+"/"+s.Note], s)
 	}
-	var leaks, total, mismatch int
-	var leakTypes = map[string]int{}
+	types = map[string]int{}
+	modes := []bool{false}
+	if stream {
+		modes = append(modes, true)
+	}
+	var mismatch int
 	for i, r := range recs {
 		text := string(r.Text)
-		for _, stream := range []bool{false, true} {
+		for _, stream := range modes {
 			status, body := e.post("/v1/chat/completions", "key-1", chatBody("open/m", stream, "user", text),
 				gateway.ConversationHeader, r.Patient+"/"+r.Note)
 			if status != 200 {
@@ -55,30 +93,27 @@ func TestPhysioNetNoPHIReachesUncoveredVendor(t *testing.T) {
 					t.Errorf("note %s/%s (stream %v) not restored byte for byte", r.Patient, r.Note, stream)
 				}
 			}
+			if stream {
+				continue // the same request as the plain one
+			}
 			var req struct {
 				Messages []struct{ Content string } `json:"messages"`
 			}
 			json.Unmarshal([]byte(e.vendor.last()), &req)
 			sent := req.Messages[0].Content
 			for _, s := range spans[r.Patient+"/"+r.Note] {
-				if stream {
-					continue // the same request as the plain one
-				}
 				total++
 				if reached(text, sent, s, spans[r.Patient+"/"+r.Note]) {
 					leaks++
-					leakTypes[s.Type]++
+					types[s.Type]++
 				}
 			}
 		}
 	}
-	t.Logf("%d notes, %d gold PHI spans; %d reached the vendor (by type %v); %d answers not restored", len(recs), total, leaks, leakTypes, mismatch)
 	if mismatch > 0 {
 		t.Errorf("%d answers not restored byte for byte", mismatch)
 	}
-	if leaks > 0 {
-		t.Errorf("%d of %d gold PHI strings reached the uncovered vendor (by type %v)", leaks, total, leakTypes)
-	}
+	return leaks, total, types
 }
 
 // reached reports whether gold span s of text appears in what the vendor

@@ -120,9 +120,12 @@ func (st *state) firstNameAt(i int) bool {
 // device is named: after "on", "of", "start", "IV", "use", "tolerating",
 // or before a dose, a unit, a route or a clinical word.
 func (st *state) therapyContext(i int) bool {
-	if therapyBefore[string(lowerInto(st.buf[:0], st.word(max(i-1, 0))))] {
-		return true
-	}
+	return therapyBefore[string(lowerInto(st.buf[:0], st.word(max(i-1, 0))))] || st.treatmentAfter(i)
+}
+
+// treatmentAfter reports whether a dose, a unit, a route or a clinical
+// word follows word i, as after a drug or a device.
+func (st *state) treatmentAfter(i int) bool {
 	j := i + 1
 	if j >= len(st.toks) {
 		return false

@@ -43,6 +43,12 @@ func (st *state) highPass() {
 		if p := s - 1; st.adjacentWord(p, s) && !st.toks[s].newline && st.ordinaryFirstName(p) {
 			st.add(p, p, phigate.NAME, highConfidence, "high-first-name")
 		}
+		if st.initialBefore(s) {
+			st.add(s-2, s-2, phigate.NAME, highConfidence, "high-initial") // "J. Quarnbeck"
+		}
+		if x := e + 1; x < len(st.toks) && st.adjacentWord(e, x) && !st.toks[x].newline && st.toks[x].shape == st.toks[e].shape && st.strangeName(x, 3) {
+			st.add(x, x, phigate.NAME, highConfidence, "high-surname") // "Ann Quarnbeck-Vell"
+		}
 		if (st.is(e+1, "and") || st.punct(e+1, '&')) && e+2 < len(st.toks) && !st.toks[e+2].newline && st.joinedName(e+2) {
 			st.add(e+2, e+2, phigate.NAME, highConfidence, "high-coordinated")
 		}
@@ -65,10 +71,25 @@ func (st *state) highPass() {
 			}
 			st.add(i, e, phigate.NAME, highConfidence, "high-talk-name") // "son to speak with Flora Booth"
 		case st.kw(i-1)&(kwRole|kwTitle|kwRelation) != 0 && st.kw(i+1)&kwPost != 0 && !st.toks[i].newline && !st.toks[i+1].newline &&
-			st.kws[i] == 0 && st.toks[i].flags&fClinical == 0 && st.toks[i].end-st.toks[i].start >= 3:
+			st.kws[i] == 0 && st.toks[i].end-st.toks[i].start >= 3:
 			st.add(i, i, phigate.NAME, highConfidence, "high-role-name") // "NP Brady aware"
 		case st.titled(i) && !st.sentenceStart(i) && st.toks[i].flags&fName != 0 && st.ordinaryFirstName(i) && st.personNext(i+1):
 			st.add(i, i, phigate.NAME, highConfidence, "high-capital-name")
+		case st.strangeName(i, 3) && st.initialBefore(i):
+			st.add(i-2, i, phigate.NAME, highConfidence, "high-initial") // "J. QUARNBECK IN TO"
+		case st.strangeName(i, 4) && st.unknownPairAt(i):
+			st.add(i, i+1, phigate.NAME, highConfidence, "high-unknown-pair") // "QUARNBECK VELLOTT OF LEGAL"
+		case st.strangeName(i, 4) && auxiliaries[string(lowerInto(st.buf[:0], st.word(min(i+1, len(st.toks)-1))))] &&
+			!st.toks[min(i+1, len(st.toks)-1)].newline && (!st.sentenceStart(i) || st.punct(i-1, '(')) && !st.therapyContext(i):
+			st.add(i, i, phigate.NAME, highConfidence, "high-subject") // "(QUARNBECK IS ON VACATION)"
+		case st.strangeName(i, 4) && st.aloneOnLastLine(i):
+			st.add(i, i, phigate.NAME, highConfidence, "high-signature") // a name under the note
+		case st.titled(i) && st.sentenceStart(i) && st.strangeName(i, 3) && st.punct(i+1, ',') && !clippedVerb(st.word(i)):
+			st.add(i, i, phigate.NAME, highConfidence, "high-vocative") // "\"Quarnbeck, I know…\""
+		case st.strangeName(i, 4) && st.is(i+1, "and") && st.strangeName(i+2, 3) && !st.toks[i+2].newline &&
+			!st.therapyContext(i) && !(st.treatmentAfter(i+2) && i+3 < len(st.toks) && !st.toks[i+3].newline):
+			st.add(i, i, phigate.NAME, highConfidence, "high-coordinated") // "proxies: quarnbeck and vell"
+			st.add(i+2, i+2, phigate.NAME, highConfidence, "high-coordinated")
 		case placeFeatures[string(lowerInto(st.buf[:0], st.word(i)))]:
 			st.featurePlace(i)
 		case st.titled(i) && !st.sentenceStart(i) && t.end-t.start >= 4 && st.locativeBefore(i):
@@ -88,6 +109,53 @@ func (st *state) capitalRun(e int) int {
 		x++
 	}
 	return x
+}
+
+// strangeWord reports whether token i is a word of n or more letters in no
+// dictionary and no keyword (it may still look like a misspelling).
+func (st *state) strangeWord(i, n int) bool {
+	return i >= 0 && i < len(st.toks) && st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start >= n && st.unknown(i) &&
+		!(st.mixed && st.toks[i].shape == sUpper)
+}
+
+// strangeName reports whether token i may be a name nobody listed: a
+// strange word (strangeWord) that is no misspelling, no two words glued
+// and has no English word ending.
+func (st *state) strangeName(i, n int) bool {
+	return st.strangeWord(i, n) && !wordEnding(st.word(i)) && !st.wordLike(i)
+}
+
+// initialBefore reports whether an initial and its period stand right
+// before word i, the initial after white space ("J. Quarnbeck", not
+// "90'S. HEMODYNAMICS" or "D+I. MIDSTERNAL").
+func (st *state) initialBefore(i int) bool {
+	k := i - 2
+	return st.punct(i-1, '.') && st.isInitial(k) && st.adjacent(k) && st.toks[i].space && !st.toks[i].newline &&
+		(k == 0 || st.toks[k].space || st.toks[k].newline)
+}
+
+// unknownPairAt reports whether words i and i+1, on one line, are both in
+// no dictionary and look like no English word: a full name nobody listed.
+func (st *state) unknownPairAt(i int) bool {
+	j := i + 1
+	return j < len(st.toks) && st.adjacentWord(i, j) && !st.toks[j].newline && st.strangeName(j, 4) && !st.therapyContext(i)
+}
+
+// aloneOnLastLine reports whether word i stands alone on the last line
+// of the text, as a signature does.
+func (st *state) aloneOnLastLine(i int) bool {
+	if !(i == 0 || st.toks[i].newline) {
+		return false
+	}
+	for j := i + 1; j < len(st.toks); j++ {
+		if st.toks[j].newline {
+			return false
+		}
+		if st.toks[j].kind != kPunct {
+			return false
+		}
+	}
+	return true
 }
 
 // ordinaryFirstName reports whether word i is a first or last name that

@@ -165,7 +165,7 @@ func FuzzScanner(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	for _, in := range []string{"names", "dates", "numbers", "high/sentence", "high/sentence-caps"} {
+	for _, in := range []string{"names", "dates", "numbers", "high/sentence", "high/sentence-caps", "high/strange", "high/strange-mixed"} {
 		if b, err := os.ReadFile("testdata/" + in + ".input"); err == nil {
 			f.Add(b)
 		}

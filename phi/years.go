@@ -22,10 +22,17 @@ func (st *state) lonelyYear(i int) int {
 }
 
 // yearContext reports whether a word before i says a year follows.
-func (st *state) yearContext(i int) bool {
+func (st *state) yearContext(i int) bool { return st.yearContextN(i, 4) }
+
+// yearContextN is yearContext looking back over at most n years of a list.
+func (st *state) yearContextN(i, n int) bool {
 	k := i - 1
 	if st.punct(k, '\'') || st.punct(k, ',') && (st.kw(k-1)&kwMonth != 0 || st.dayNumber(k-1) > 0 && st.kw(k-2)&kwMonth != 0) {
 		return true // "'92", "July 4, 1976"
+	}
+	if n > 0 && (st.punct(k, ',') || st.is(k, "and")) && st.digits(k-1) == 4 && st.num(k-1) >= 1900 && st.num(k-1) <= 2099 &&
+		st.yearContextN(k-1, n-1) {
+		return true // "CABG 1984, 2007", "in 1998 and 2004"
 	}
 	switch string(lowerInto(st.buf[:0], st.word(max(k, 0)))) {
 	case "in", "since", "year", "of", "early", "late", "mid", "during", "circa", "ca", "born", "dob", "yr", "class":
