@@ -32,6 +32,9 @@ func (st *state) hometownAt(i int) {
 	if k&kwPlacePrep != 0 && !st.is(i, "of") && !st.is(i, "to") {
 		st.placeAtEnd(i)
 	}
+	if k&kwPlacePrep != 0 && (st.is(i, "to") || st.is(i, "from") || st.is(i, "at")) {
+		st.featurePlaces(i)
+	}
 	if k&(kwMove|kwLive) != 0 && (st.is(i+1, "to") || st.is(i+1, "from")) && st.is(i+2, "new") {
 		st.newPlace(i + 2)
 	}
