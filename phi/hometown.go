@@ -88,7 +88,7 @@ func (st *state) placeAtEnd(p int) {
 	if st.is(j, "the") {
 		j++
 	}
-	if !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].newline || !st.phraseEnd(j+1) && !st.phraseEnd(j+2) ||
+	if !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].newline || !st.placeEnds(j+1) && !st.placeEnds(j+2) ||
 		!st.personBefore(p) {
 		return // every way below needs a word nobody listed, a phrase's end and a person
 	}
@@ -101,7 +101,7 @@ func (st *state) placeAtEnd(p int) {
 	if second {
 		e = j + 1
 	}
-	if !st.phraseEnd(e+1) || st.is(e+1, "area") || st.alreadyFound(j) && st.alreadyFound(e) {
+	if !st.phraseEnd(e+1) && !(strong || st.kw(p-1)&(kwRole|kwTitle) != 0) || !st.placeEnds(e+1) || st.alreadyFound(j) && st.alreadyFound(e) {
 		return // "in X area" is the area rule's
 	}
 	st.add(j, e, phigate.LOCATION, 0.6, "place-end")

@@ -33,6 +33,9 @@ func (st *state) featurePlaces(p int) {
 	if j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].newline {
 		return
 	}
+	if st.is(p, "at") {
+		st.pairAt(j)
+	}
 	n := st.toks[j].end - st.toks[j].start
 	if n < 2 || n > 8 {
 		return
@@ -110,4 +113,16 @@ func (st *state) prefixedPlace(j int, kind uint8) {
 		return
 	}
 	st.add(j, k, phigate.LOCATION, 0.6, "prefixed-place")
+}
+
+// pairAt marks two words after "at" that look like no English word and
+// end the phrase ("a transplant at quenby marrowfield."): a pair of such
+// words is a name, and after "at" a place's.
+func (st *state) pairAt(j int) {
+	k := j + 1
+	if !st.phraseEnd(k+1) || k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[k].newline ||
+		!st.placeCandidate(j) || !st.placeCandidate(k) || st.alreadyFound(j) && st.alreadyFound(k) {
+		return
+	}
+	st.add(j, k, phigate.LOCATION, 0.55, "place-pair")
 }
