@@ -163,6 +163,10 @@ func (st *state) newPlace(j int) {
 		return
 	}
 	f := st.toks[k].flags
+	if namedFeatures[string(lowerInto(st.buf[:0], st.word(k)))] && st.placeEnds(k+1) {
+		st.add(j, k, phigate.LOCATION, 0.6, "new-place") // "returned to new valley today"
+		return
+	}
 	if f&(fClinical|fCore|fCommon) != 0 || st.kws[k] != 0 || st.stateName(k) {
 		return
 	}
