@@ -32,6 +32,9 @@ func (st *state) hometownAt(i int) {
 	if k&kwPlacePrep != 0 && !st.is(i, "of") && !st.is(i, "to") {
 		st.placeAtEnd(i)
 	}
+	if k&kwPlacePrep != 0 && (st.is(i, "to") || st.is(i, "from") || st.is(i, "at")) {
+		st.featurePlaces(i)
+	}
 	if k&(kwMove|kwLive) != 0 && (st.is(i+1, "to") || st.is(i+1, "from")) && st.is(i+2, "new") {
 		st.newPlace(i + 2)
 	}
@@ -85,7 +88,7 @@ func (st *state) placeAtEnd(p int) {
 	if st.is(j, "the") {
 		j++
 	}
-	if !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].newline || !st.phraseEnd(j+1) && !st.phraseEnd(j+2) ||
+	if !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].newline || !st.placeEnds(j+1) && !st.placeEnds(j+2) ||
 		!st.personBefore(p) {
 		return // every way below needs a word nobody listed, a phrase's end and a person
 	}
@@ -98,7 +101,7 @@ func (st *state) placeAtEnd(p int) {
 	if second {
 		e = j + 1
 	}
-	if !st.phraseEnd(e+1) || st.is(e+1, "area") || st.alreadyFound(j) && st.alreadyFound(e) {
+	if !st.phraseEnd(e+1) && !(strong || st.kw(p-1)&(kwRole|kwTitle) != 0) || !st.placeEnds(e+1) || st.alreadyFound(j) && st.alreadyFound(e) {
 		return // "in X area" is the area rule's
 	}
 	st.add(j, e, phigate.LOCATION, 0.6, "place-end")
@@ -160,6 +163,10 @@ func (st *state) newPlace(j int) {
 		return
 	}
 	f := st.toks[k].flags
+	if namedFeatures[string(lowerInto(st.buf[:0], st.word(k)))] && st.placeEnds(k+1) {
+		st.add(j, k, phigate.LOCATION, 0.6, "new-place") // "returned to new valley today"
+		return
+	}
 	if f&(fClinical|fCore|fCommon) != 0 || st.kws[k] != 0 || st.stateName(k) {
 		return
 	}

@@ -90,8 +90,14 @@ func (st *state) jobPlace(i int) {
 	if (st.mixed || st.lowerNote) && st.capitalPlace(j) || st.mixed {
 		return
 	}
-	if st.placeCandidateCue(j, true) && st.phraseEnd(j+1) {
+	if !st.placeCandidateCue(j, true) {
+		return
+	}
+	switch {
+	case st.phraseEnd(j + 1):
 		st.add(j, j, phigate.LOCATION, 0.6, "place-end")
+	case j+1 < len(st.toks) && st.adjacentWord(j, j+1) && !st.toks[j+1].newline && st.placeCandidateCue(j+1, true) && st.phraseEnd(j+2):
+		st.add(j, j+1, phigate.LOCATION, 0.6, "place-end") // "on vacation on the brell cove-isle,"
 	}
 }
 
