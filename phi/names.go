@@ -61,6 +61,11 @@ func (st *state) findNames() {
 			st.introName(i)
 		} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {
 			st.contactName(i)
+			st.onLeaveName(i)
+		} else if st.is(i, "are") || st.is(i, "were") {
+			st.pairContact(i)
+		} else if k&kwPlacePrep != 0 && i > 1 && st.is(i, "of") {
+			st.nameOfService(i)
 		}
 		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
 			st.unknownNameAt(i)
@@ -75,6 +80,7 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
+	st.endSignature()
 	st.firstNamesBefore()
 	st.coordinate()
 }

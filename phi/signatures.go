@@ -149,7 +149,11 @@ func (st *state) initialName(i int) {
 	// no everyday word, or one that a report word or credential follows.
 	surname := dot && st.toks[i].shape == sUpper && f&fLast != 0 && f&fClinical == 0 && st.kws[k]&kwStop == 0 &&
 		(f&(fCommon|fCore) == 0 || st.kw(k+1)&(kwPost|kwCred) != 0) && st.toks[k].shape != sLower
-	if surname || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) || st.reportedInitial(i)) {
+	// "A. QUARNBECK AWARE": even "A" with a period before a capitalised
+	// name by its looks that a report word follows.
+	articleName := article && dot && st.toks[i].shape == sUpper && st.toks[k].shape != sLower && st.unknownName(k) &&
+		st.kw(k+1)&kwPost != 0 && st.adjacentWord(k, k+1) && !st.toks[k+1].newline
+	if surname || articleName || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) || st.reportedInitial(i)) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }
