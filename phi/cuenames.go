@@ -115,7 +115,9 @@ func (st *state) credentialPair(e, i int) int {
 // titleSurname reports whether word j, after "MR" or "MS" that may be
 // mitral regurgitation or mental status, is a common surname that is also
 // an ordinary word, followed by a verb ("MR FIELDS HAD", "ms cross will
-// call"): findings are not followed by "had" or "called"; clinical and
+// call") or, as a possessive without its apostrophe, by a relative or
+// "health care" ("MAKING MS CROSS HEALTH CARE DECISIONS", "MR HILL SON"):
+// findings are not followed by "had", "son" or "health care"; clinical and
 // function words, and words before a number, are no surnames.
 func (st *state) titleSurname(j int) bool {
 	if j < 0 || j+1 >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || st.toks[j].newline ||
@@ -126,6 +128,9 @@ func (st *state) titleSurname(j int) bool {
 	if f&fLastTop == 0 || f&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 ||
 		st.mixed && st.toks[j].shape == sLower {
 		return false
+	}
+	if st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care") {
+		return true // "MS CROSS HEALTH CARE DECISIONS", "MR HILL SON CALLED": a possessive, no finding
 	}
 	return st.kws[j+1]&(kwPost|kwMove) != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(j+1)))]
 }

@@ -24,6 +24,9 @@ func (st *state) findNames() {
 			st.nameAfter(i, st.titleLevel(i), "title-name")
 		case k&kwRelation != 0 || st.pairCue(i):
 			st.nameAfter(i, lvKin, "relation-name")
+			if k&kwRelation != 0 && st.punct(i+1, '.') {
+				st.pairAfterKin(i)
+			}
 		case k&kwRole != 0 && st.toks[i].kind == kWord:
 			lv := lvKin
 			if k&kwCredAmbiguous != 0 || st.toks[i].end-st.toks[i].start <= 3 {
@@ -58,6 +61,11 @@ func (st *state) findNames() {
 			st.introName(i)
 		} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {
 			st.contactName(i)
+			st.onLeaveName(i)
+		} else if st.is(i, "are") || st.is(i, "were") {
+			st.pairContact(i)
+		} else if k&kwPlacePrep != 0 && i > 1 && st.is(i, "of") {
+			st.nameOfService(i)
 		}
 		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
 			st.unknownNameAt(i)
@@ -72,6 +80,7 @@ func (st *state) findNames() {
 		}
 	}
 	st.signatureLines()
+	st.endSignature()
 	st.firstNamesBefore()
 	st.coordinate()
 }
@@ -277,10 +286,13 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n == 0 && lv == lvWeak {
 			e = st.initialCueName(j) // "per d keva"
 		}
+		if e < j && n == 0 && lv == lvWeak && st.reachedFirst(i, j) {
+			e = j // "able to reach Rob.", "called dawn,"
+		}
 		if e < j && n == 0 && st.reportedName(j) {
 			e = j // "NP Hope aware"
 		}
-		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && (st.kinAppositive(i, j) || st.kinList(j)) {
+		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && (st.kinAppositive(i, j) || st.kinList(j) || st.kinProper(i, j)) {
 			e = j // "son, ed, was updated", "sons smokey, morris and roger"
 		}
 		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && st.kinPair(j) {

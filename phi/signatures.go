@@ -149,7 +149,11 @@ func (st *state) initialName(i int) {
 	// no everyday word, or one that a report word or credential follows.
 	surname := dot && st.toks[i].shape == sUpper && f&fLast != 0 && f&fClinical == 0 && st.kws[k]&kwStop == 0 &&
 		(f&(fCommon|fCore) == 0 || st.kw(k+1)&(kwPost|kwCred) != 0) && st.toks[k].shape != sLower
-	if surname || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) || st.reportedInitial(i)) {
+	// "A. QUARNBECK AWARE": even "A" with a period before a capitalised
+	// name by its looks that a report word follows.
+	articleName := article && dot && st.toks[i].shape == sUpper && st.toks[k].shape != sLower && st.unknownName(k) &&
+		st.kw(k+1)&kwPost != 0 && st.adjacentWord(k, k+1) && !st.toks[k+1].newline
+	if surname || articleName || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) || st.reportedInitial(i)) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
 	}
 }
@@ -267,6 +271,10 @@ func (st *state) introName(i int) {
 	if k >= len(st.toks) || !(st.toks[k].kind == kNum || st.toks[k].kind == kAlnum && isDigit(st.text[st.toks[k].start])) {
 		return
 	}
+	if st.introPair(i) {
+		st.addName(i-2, i-1, lvMedium, "intro-name")
+		return
+	}
 	s := i
 	for s > 0 && i-s < 3 && st.introWord(s-1) && !st.toks[s].newline {
 		s--
@@ -287,4 +295,51 @@ func (st *state) introName(i int) {
 func (st *state) introWord(j int) bool {
 	t := st.toks[j]
 	return t.kind == kWord && t.end-t.start > 1 && st.kws[j] == 0 && t.flags&(fCore|fClinical) == 0 && (!st.mixed || t.shape != sLower)
+}
+
+// introPair reports whether the two words before "is" (token i) are a
+// first name and a surname that open the note's summary before an age,
+// even when both are ordinary words ("callie call is a 70 yr old", "Lance
+// Egbe is a 64 y/o"): at the start of a sentence or line, in one case, the
+// first a first name and the second a surname or a word nobody listed,
+// neither clinical, and "is a" followed by a number and a unit of age.
+func (st *state) introPair(i int) bool {
+	s, l := i-2, i-1
+	if s < 0 || !st.ageUnitAfter(i+2) || !st.sentenceStart(s) || !st.adjacentWord(s, l) || !st.adjacentWord(l, i) ||
+		st.toks[s].kind != kWord || st.toks[l].kind != kWord || st.toks[s].shape != st.toks[l].shape ||
+		st.toks[s].end-st.toks[s].start < 3 || st.toks[l].end-st.toks[l].start < 2 {
+		return false
+	}
+	a, b := st.toks[s].flags, st.toks[l].flags
+	const notName = kwStop | kwTitle | kwRelation | kwRole | kwCred | kwMonth | kwWeekday | kwState | kwUnit
+	return a&fFirst != 0 && a&fClinical == 0 && st.kws[s]&notName == 0 &&
+		(b&fLast != 0 || st.unknown(l)) && b&fClinical == 0 && st.kws[l]&(notName&^kwStop) == 0
+}
+
+// ageUnitAfter reports whether token k is an age: a number and "yo",
+// "y/o", "y.o.", "yr", "year" ("70 yr old", "64 y/o"), or a number glued
+// to its unit ("70yo").
+func (st *state) ageUnitAfter(k int) bool {
+	if k >= len(st.toks) {
+		return false
+	}
+	if st.toks[k].kind == kAlnum {
+		w := st.word(k)
+		n := 0
+		for n < len(w) && isDigit(w[n]) {
+			n++
+		}
+		return n > 0 && n <= 3 && len(w)-n >= 1 && (w[n]|0x20) == 'y'
+	}
+	if st.toks[k].kind != kNum || st.digits(k) > 3 {
+		return false
+	}
+	j := k + 1
+	if st.punct(j, '-') {
+		j++
+	}
+	if st.is(j, "y") {
+		return st.punct(j+1, '/') || st.punct(j+1, '.')
+	}
+	return st.is(j, "yo") || st.is(j, "yr") || st.is(j, "yrs") || st.is(j, "year") || st.is(j, "years") || st.is(j, "yof") || st.is(j, "yom")
 }

@@ -105,6 +105,8 @@ func init() {
 		paged here there saw note's`)
 	// names4: verbs whose subject is a person ("Quarnbeck arrived", "once Vellastro woke up").
 	addKeywords(kwPost, "arrived woke awoke phoned")
+	// names5: plural proxies name the people after them ("his health care proxies. Ivo and Lem").
+	addKeywords(kwRelation, "proxies proxys hcps")
 }
 
 // addSet registers the words of a set (lower case, single words) as
