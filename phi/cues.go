@@ -21,7 +21,7 @@ var talkVerbs = map[string]string{
 // talkCue reports whether word i is "with", "to" or "by" after a verb of
 // talking or seeing ("spoke with", "report given to", "seen by").
 func (st *state) talkCue(i int) bool {
-	if i < 1 || st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start > 4 {
+	if i < 1 || st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start > 4 || !(st.is(i, "with") || st.is(i, "to") || st.is(i, "by")) {
 		return false
 	}
 	p := i - 1

@@ -75,22 +75,8 @@ func (st *state) highPass() {
 			st.add(i, i, phigate.NAME, highConfidence, "high-role-name") // "NP Brady aware"
 		case st.titled(i) && !st.sentenceStart(i) && st.toks[i].flags&fName != 0 && st.ordinaryFirstName(i) && st.personNext(i+1):
 			st.add(i, i, phigate.NAME, highConfidence, "high-capital-name")
-		case st.strangeName(i, 3) && st.initialBefore(i):
-			st.add(i-2, i, phigate.NAME, highConfidence, "high-initial") // "J. QUARNBECK IN TO"
-		case st.strangeName(i, 4) && st.unknownPairAt(i):
-			st.add(i, i+1, phigate.NAME, highConfidence, "high-unknown-pair") // "QUARNBECK VELLOTT OF LEGAL"
-		case st.strangeName(i, 4) && auxiliaries[string(lowerInto(st.buf[:0], st.word(min(i+1, len(st.toks)-1))))] &&
-			!st.toks[min(i+1, len(st.toks)-1)].newline && (!st.sentenceStart(i) || st.punct(i-1, '(')) && !st.therapyContext(i):
-			st.add(i, i, phigate.NAME, highConfidence, "high-subject") // "(QUARNBECK IS ON VACATION)"
-		case st.strangeName(i, 4) && st.aloneOnLastLine(i):
-			st.add(i, i, phigate.NAME, highConfidence, "high-signature") // a name under the note
-		case st.titled(i) && st.sentenceStart(i) && st.strangeName(i, 3) && st.punct(i+1, ',') && !clippedVerb(st.word(i)):
-			st.add(i, i, phigate.NAME, highConfidence, "high-vocative") // "\"Quarnbeck, I know…\""
-		case st.strangeName(i, 4) && st.is(i+1, "and") && st.strangeName(i+2, 3) && !st.toks[i+2].newline &&
-			!st.therapyContext(i) && !(st.treatmentAfter(i+2) && i+3 < len(st.toks) && !st.toks[i+3].newline):
-			st.add(i, i, phigate.NAME, highConfidence, "high-coordinated") // "proxies: quarnbeck and vell"
-			st.add(i+2, i+2, phigate.NAME, highConfidence, "high-coordinated")
-		case placeFeatures[string(lowerInto(st.buf[:0], st.word(i)))]:
+		case st.strangeWord(i, 3) && st.strangeAt(i):
+		case (st.locative(i-1) || st.is(i-1, "the") && st.locative(i-2)) && placeFeatures[string(lowerInto(st.buf[:0], st.word(i)))]:
 			st.featurePlace(i)
 		case st.titled(i) && !st.sentenceStart(i) && t.end-t.start >= 4 && st.locativeBefore(i):
 			if f := t.flags; f&(fCore|fClinical) == 0 && st.kws[i] == 0 {
@@ -109,6 +95,47 @@ func (st *state) capitalRun(e int) int {
 		x++
 	}
 	return x
+}
+
+// strangeAt marks strange word i (strangeWord) as a name where a person
+// stands: after an initial ("J. QUARNBECK IN TO"), beside another
+// ("QUARNBECK VELLOTT OF LEGAL"), before "is" or "was" ("(QUARNBECK IS ON
+// VACATION)"), alone on the last line (a signature), addressed
+// ("\"Quarnbeck, I know…\"") or joined by "and" ("proxies: quarnbeck and
+// vell"). The context is checked first: the misspelling test is costly.
+func (st *state) strangeAt(i int) bool {
+	n := st.toks[i].end - st.toks[i].start
+	j := min(i+1, len(st.toks)-1)
+	initial := st.initialBefore(i)
+	pair := n >= 4 && i+1 < len(st.toks) && st.adjacentWord(i, i+1) && !st.toks[i+1].newline && st.strangeWord(i+1, 4) &&
+		!st.therapyContext(i)
+	subject := n >= 4 && j > i && auxiliaries[string(lowerInto(st.buf[:0], st.word(j)))] && !st.toks[j].newline &&
+		(!st.sentenceStart(i) || st.punct(i-1, '(')) && !st.therapyContext(i)
+	last := n >= 4 && st.aloneOnLastLine(i)
+	vocative := st.titled(i) && st.sentenceStart(i) && st.punct(i+1, ',') && !clippedVerb(st.word(i))
+	joined := n >= 4 && st.is(i+1, "and") && st.strangeWord(i+2, 3) && !st.toks[i+2].newline && !st.therapyContext(i) &&
+		!(st.treatmentAfter(i+2) && i+3 < len(st.toks) && !st.toks[i+3].newline)
+	if !(initial || pair || subject || last || vocative || joined) || !st.strangeName(i, 3) {
+		return false
+	}
+	switch {
+	case initial:
+		st.add(i-2, i, phigate.NAME, highConfidence, "high-initial")
+	case pair && st.strangeName(i+1, 4):
+		st.add(i, i+1, phigate.NAME, highConfidence, "high-unknown-pair")
+	case subject:
+		st.add(i, i, phigate.NAME, highConfidence, "high-subject")
+	case last:
+		st.add(i, i, phigate.NAME, highConfidence, "high-signature")
+	case vocative:
+		st.add(i, i, phigate.NAME, highConfidence, "high-vocative")
+	case joined && st.strangeName(i+2, 3):
+		st.add(i, i, phigate.NAME, highConfidence, "high-coordinated")
+		st.add(i+2, i+2, phigate.NAME, highConfidence, "high-coordinated")
+	default:
+		return false
+	}
+	return true
 }
 
 // strangeWord reports whether token i is a word of n or more letters in no
@@ -132,13 +159,6 @@ func (st *state) initialBefore(i int) bool {
 	k := i - 2
 	return st.punct(i-1, '.') && st.isInitial(k) && st.adjacent(k) && st.toks[i].space && !st.toks[i].newline &&
 		(k == 0 || st.toks[k].space || st.toks[k].newline)
-}
-
-// unknownPairAt reports whether words i and i+1, on one line, are both in
-// no dictionary and look like no English word: a full name nobody listed.
-func (st *state) unknownPairAt(i int) bool {
-	j := i + 1
-	return j < len(st.toks) && st.adjacentWord(i, j) && !st.toks[j].newline && st.strangeName(j, 4) && !st.therapyContext(i)
 }
 
 // aloneOnLastLine reports whether word i stands alone on the last line
