@@ -34,6 +34,6 @@ func WriteReport(w io.Writer, r Result) error {
 		}
 		fmt.Fprintln(w)
 	}
-	_, err := fmt.Fprintf(w, "throughput: %d notes, %d bytes in %s: %.1f MB/s\n", r.Notes, r.Bytes, r.Duration, r.MBPerSecond())
+	_, err := fmt.Fprintf(w, "throughput (warm, one goroutine): %d notes, %d bytes in %s: %.1f MB/s\n", r.Notes, r.Bytes, r.Duration, r.MBPerSecond())
 	return err
 }
