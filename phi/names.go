@@ -316,6 +316,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j {
 			return
 		}
+		if n == 0 && e == j && (lv == lvKin && st.kws[i]&kwRelation != 0 || lv == lvStrong) && st.surnameEnding(j, lv) {
+			e = j + 1 // "son: copps tinker - 555-0100", "mrs. stanley page, tel"
+		}
 		st.addName(j, e, lv, rec)
 		prev = e
 		if lv < lvMedium {
@@ -427,4 +430,23 @@ func (st *state) nameLike(i int) bool {
 
 func (st *state) addName(i, j, lv int, rec string) {
 	st.add(i, j, phigate.NAME, levelConf[lv], rec)
+}
+
+// surnameEnding reports whether, where case says nothing, the word after
+// name word j is its surname though an ordinary word: a census surname of
+// four letters or more, no keyword and no clinical word, that ends the
+// phrase (before a comma, a dash, a bracket or the line's end). After a
+// title and a first name, a surname that is a verb ("page") ends it too.
+func (st *state) surnameEnding(j, lv int) bool {
+	k := j + 1
+	if st.mixed || k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[k].newline || st.toks[k].kind != kWord ||
+		st.toks[k].end-st.toks[k].start < 4 || st.toks[k].flags&fLast == 0 || st.toks[k].flags&fClinical != 0 {
+		return false
+	}
+	if kk := st.kws[k]; kk != 0 && (lv < lvStrong || kk&^(kwStop|kwVerb) != 0 || st.toks[j].flags&fFirst == 0) {
+		return false
+	}
+	n := k + 1
+	return n >= len(st.toks) || st.toks[n].newline ||
+		st.punct(n, ',') || st.punct(n, ';') || st.punct(n, ')') || st.punct(n, '-') && st.toks[n].space
 }

@@ -14,7 +14,8 @@ import (
 func TestNamePrefixes(t *testing.T) {
 	sc, high := phi.NewScanner(), phi.NewScanner()
 	high.Sensitivity = phi.HighSensitivity
-	for _, in := range []string{"names-plain", "names-plain-lower", "names-plain-caps", "talk-caps", "talk-lower", "kin-caps", "kin-lower", "names-duty", "names-duty-caps", "names-duty-lower"} {
+	for _, in := range []string{"names-plain", "names-plain-lower", "names-plain-caps", "talk-caps", "talk-lower", "kin-caps", "kin-lower", "names-duty", "names-duty-caps", "names-duty-lower",
+		"names-neighbour", "names-neighbour-lower", "names-neighbour-caps"} {
 		text, err := os.ReadFile("testdata/" + in + ".input")
 		if err != nil {
 			t.Fatal(err)

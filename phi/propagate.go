@@ -64,3 +64,87 @@ func (st *state) propagatable(i int) bool {
 	return t.kind == kWord && (n >= 3 || n == 2 && t.shape == sUpper) && t.flags&(fCore|fCommon|fClinical|fAmbiguous) == 0 &&
 		st.kws[i]&(kwStop|kwTitle|kwCred|kwRole|kwRelation|kwMonth|kwFacility) == 0
 }
+
+// nameNeighbours widens a name found by context over a capitalised name
+// word beside it, where capitals carry information ("with Ruddy Sturwold"
+// once "Sturwold" is known, "(Stanley Page)" once "Stanley" is), and then
+// lets such a word, though it is an ordinary English word, stand for the
+// name where it is capitalised again in the note and not merely opening
+// a sentence ("explained to Ruddy by", "At this time Ruddy wishes"), or
+// opens one before a report word or a verb only a person does ("Ruddy
+// called"; not "Rosy cheeks noted").
+func (st *state) nameNeighbours() {
+	if !st.mixed && !st.lowerNote {
+		return
+	}
+	clear(st.seen)
+	n := len(st.found)
+	for x := 0; x < n; x++ {
+		f := st.found[x]
+		if f.Category != phigate.NAME || f.Confidence < 0.7 || !isUpper(st.text[f.Start]) {
+			continue
+		}
+		// Most names have no capitalised word beside them: say so from the
+		// bytes before looking for their tokens.
+		left := f.Start >= 2 && st.text[f.Start-1] == ' ' && isLetter(st.text[f.Start-2])
+		right := f.End+1 < len(st.text) && st.text[f.End] == ' ' && isUpper(st.text[f.End+1])
+		if !left && !right {
+			continue
+		}
+		first := sort.Search(len(st.toks), func(k int) bool { return st.toks[k].end > f.Start })
+		last := first
+		for last+1 < len(st.toks) && st.toks[last+1].end <= f.End {
+			last++
+		}
+		if first >= len(st.toks) || !st.titled(first) || !st.titled(last) {
+			continue
+		}
+		if p := first - 1; p >= 0 && st.adjacentWord(p, first) && !st.toks[first].newline && st.neighbourName(p, false) {
+			st.add(p, p, phigate.NAME, 0.7, "name-neighbour")
+			st.seen[string(lowerInto(st.buf[:0], st.word(p)))] = f
+		}
+		if k := last + 1; k < len(st.toks) && st.adjacentWord(last, k) && !st.toks[k].newline && st.neighbourName(k, true) {
+			st.add(k, k, phigate.NAME, 0.7, "name-neighbour")
+			st.seen[string(lowerInto(st.buf[:0], st.word(k)))] = f
+		}
+	}
+	if len(st.seen) == 0 {
+		return
+	}
+	for i := range st.toks {
+		if st.toks[i].kind != kWord || !st.titled(i) {
+			continue
+		}
+		if _, ok := st.seen[string(lowerInto(st.buf[:0], st.word(i)))]; !ok {
+			continue
+		}
+		if st.sentenceStart(i) && !(i+1 < len(st.toks) && st.adjacentWord(i, i+1) && !st.toks[i+1].newline && (st.kws[i+1]&kwPost != 0 || st.subjectVerb(i+1))) {
+			continue
+		}
+		st.add(i, i, phigate.NAME, 0.7, "propagated")
+	}
+}
+
+// neighbourName reports whether capitalised word i, beside a name, is a
+// part of it: a census name (a surname after it) that is no clinical
+// word or keyword; after the name, a word kept from names only as a verb
+// ("page") still is one when the phrase ends with it.
+func (st *state) neighbourName(i int, after bool) bool {
+	t := st.toks[i]
+	if t.kind != kWord || t.end-t.start < 3 || !st.titled(i) || t.flags&fClinical != 0 {
+		return false
+	}
+	want := fName
+	if after {
+		want = fLast
+	}
+	if t.flags&want == 0 {
+		return false
+	}
+	k := st.kws[i]
+	if after && k&^(kwStop|kwVerb) == 0 && k != 0 {
+		j := i + 1
+		return j < len(st.toks) && st.toks[j].kind == kPunct && (st.punct(j, ')') || st.punct(j, ',') || st.punct(j, ';'))
+	}
+	return k == 0
+}

@@ -118,6 +118,7 @@ func (st *state) run() {
 	st.findLocations()
 	st.findNames()
 	st.propagate()
+	st.nameNeighbours()
 	if st.high {
 		st.highPass()
 	}
