@@ -101,8 +101,25 @@ func (st *state) titleLevel(i int) int {
 		}
 		return lvCred // "MS" may be mental status, "MR" mitral regurgitation
 	}
+	if nounTitles[string(lowerInto(st.buf[:0], st.word(i)))] {
+		j := st.nextWord(i)
+		if i > 0 && determiners[string(lowerInto(st.buf[:0], st.word(i-1)))] || st.kw(j)&kwStop != 0 {
+			return 0 // "page the doctor on call", "ask doctor to call": a noun, no title
+		}
+		if st.toks[i].shape == sLower {
+			return lvCred
+		}
+		return lvStrong // "Rabbi Stern", "Doctor Quarnbeck"
+	}
 	return lvStrong
 }
+
+// nounTitles are titles spelled out that are also nouns ("the doctor").
+var nounTitles = map[string]bool{"doctor": true, "professor": true, "pastor": true, "rabbi": true, "reverend": true}
+
+// determiners make the noun after them a common noun ("the doctor").
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "your": true, "my": true, "his": true, "her": true,
+	"their": true, "our": true, "this": true, "that": true, "each": true, "every": true, "another": true, "any": true}
 
 // isInitial reports whether token i is a single letter, optionally with ".".
 func (st *state) isInitial(i int) bool {
