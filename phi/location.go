@@ -35,8 +35,8 @@ func (st *state) findLocations() {
 				case st.is(i, "to"), st.is(i, "at"):
 					st.townUnit(i)
 				case st.is(i, "in"):
-					if i > 0 && st.toks[i-1].kind == kWord && st.toks[i-1].end-st.toks[i-1].start <= 9 &&
-						businessWords[string(lowerInto(st.buf[:0], st.word(i-1)))] {
+					if i > 0 && st.toks[i-1].kind == kWord && st.toks[i-1].end-st.toks[i-1].start <= 10 && st.kws[i-1]&^kwNotNameAfterTitle == 0 &&
+						st.toks[i-1].flags&fCore != 0 && businessWords[string(lowerInto(st.buf[:0], st.word(i-1)))] {
 						st.facilityIn(i - 1) // "has a bakery in Marble."
 					}
 				}

@@ -44,7 +44,7 @@ func (st *state) townUnit(p int) {
 		j++
 	}
 	k := j + 1
-	if k >= len(st.toks) || st.toks[j].newline || st.toks[k].newline || !st.adjacentWord(j, k) || st.toks[k].kind != kWord ||
+	if st.kw(k)&kwUnitWord == 0 || st.toks[j].newline || st.toks[k].newline || !st.adjacentWord(j, k) || st.toks[k].kind != kWord ||
 		st.toks[k].end-st.toks[k].start > 8 || !townUnits[string(lowerInto(st.buf[:0], st.word(k)))] || !st.townWord(j) {
 		return
 	}
