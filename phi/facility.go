@@ -142,7 +142,8 @@ func (st *state) saintName(i, j int) bool {
 	case st.toks[i].shape == sTitle && st.titled(j):
 		return true
 	case st.punct(i+1, '.') && st.toks[j].shape == sUpper && !st.mixed:
-		return f&(fName|fCity|fProper) != 0 && f&(fCommon|fCore) == 0 || f == 0
+		return f&(fName|fCity|fProper) != 0 && f&(fCommon|fCore) == 0 || f == 0 ||
+			st.townWord(j) && st.placeEnds(j+1) // "TO GO TO ST. MARBLE ON TUESDAY"
 	}
 	return false
 }
