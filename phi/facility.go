@@ -142,7 +142,8 @@ func (st *state) saintName(i, j int) bool {
 	case st.toks[i].shape == sTitle && st.titled(j):
 		return true
 	case st.punct(i+1, '.') && st.toks[j].shape == sUpper && !st.mixed:
-		return f&(fName|fCity|fProper) != 0 && f&(fCommon|fCore) == 0 || f == 0
+		return f&(fName|fCity|fProper) != 0 && f&(fCommon|fCore) == 0 || f == 0 ||
+			st.townWord(j) && st.placeEnds(j+1) // "TO GO TO ST. MARBLE ON TUESDAY"
 	}
 	return false
 }
@@ -158,7 +159,7 @@ func (st *state) universityOf(i int) {
 	}
 	if st.is(i, "u") && st.num(i-1) < 0 && (st.toks[i].shape == sUpper || !st.mixed) && i+2 < len(st.toks) && (st.toks[i+1].shape != sLower || !st.mixed) &&
 		(st.unitAfter(i+1) || st.kw(i+2)&kwFacility != 0) && st.placeWord(i+1, false) &&
-		(st.unknown(i+1) || st.toks[i+1].flags&(fCity|fName|fProper) != 0) && st.toks[i+1].flags&fCore == 0 {
+		(st.unknown(i+1) || st.toks[i+1].flags&(fCity|fName|fProper) != 0) && (st.toks[i+1].flags&fCore == 0 || st.titled(i+1) && st.unitAfter(i+1)) {
 		st.add(i, i+1, phigate.LOCATION, 0.75, "university") // "U Hallbrook ER", "u hallbrook hospital"
 		return
 	}

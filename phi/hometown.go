@@ -26,8 +26,14 @@ func (st *state) hometownAt(i int) {
 	if k&kwLive != 0 && st.is(i+1, "in") {
 		st.homeTown(i + 2)
 	}
+	if k&kwLive != 0 && st.is(i+2, "in") && (st.is(i+1, "nearby") || st.is(i+1, "locally") || st.is(i+1, "close")) {
+		st.homeTown(i + 3) // "lives nearby in Marble"
+	}
 	if st.mixed {
 		return
+	}
+	if st.is(i, "from") || st.is(i, "in") {
+		st.townAtEnd(i)
 	}
 	if k&kwPlacePrep != 0 && !st.is(i, "of") && !st.is(i, "to") {
 		st.placeAtEnd(i)
@@ -71,8 +77,11 @@ func (st *state) homeTown(j int) {
 	}
 	t := st.toks[j]
 	if t.flags&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRelation|kwTitle|kwState|kwGeneric|kwFacility) != 0 ||
-		st.stateName(j) || housingWords[string(lowerInto(st.buf[:0], st.word(j)))] || st.mixed && t.shape != sTitle {
-		return
+		st.stateName(j) || housingWords[string(lowerInto(st.buf[:0], st.word(j)))] || st.mixed && t.shape != sTitle && !st.townWord(j) {
+		return // a town in small letters is one still ("lives in marble and")
+	}
+	if t.flags&(fCommon|fCore) != 0 && t.flags&(fCity|fProper) == 0 {
+		return // "lives in fear.": a word, and a surname at most
 	}
 	st.add(j, j, phigate.LOCATION, 0.7, "hometown")
 }

@@ -32,6 +32,17 @@ func (st *state) findLocations() {
 					st.ofTown(i)
 				case st.is(i, "by"):
 					st.agencyBefore(i)
+				case st.is(i, "to"), st.is(i, "at"):
+					st.townUnit(i)
+				case st.is(i, "in"):
+					if i > 0 && st.toks[i-1].kind == kWord && st.toks[i-1].end-st.toks[i-1].start <= 10 && st.kws[i-1]&^kwNotNameAfterTitle == 0 &&
+						st.toks[i-1].flags&fCore != 0 && businessWords[string(lowerInto(st.buf[:0], st.word(i-1)))] {
+						st.facilityIn(i - 1) // "has a bakery in Marble."
+					}
+				}
+			case 4:
+				if st.is(i, "from") {
+					st.townUnit(i)
 				}
 			case 5:
 				if st.is(i, "house") {

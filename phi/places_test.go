@@ -13,7 +13,7 @@ import (
 func TestPlacePrefixes(t *testing.T) {
 	sc, high := phi.NewScanner(), phi.NewScanner()
 	high.Sensitivity = phi.HighSensitivity
-	for _, in := range []string{"places-cues", "places-cues-caps", "places-wards", "places-wards-caps", "places-town", "places-town-caps", "places-town-lower", "places-agency", "places-agency-caps", "places-features-lower", "places-features-caps"} {
+	for _, in := range []string{"places-cues", "places-cues-caps", "places-wards", "places-wards-caps", "places-town", "places-town-caps", "places-town-lower", "places-agency", "places-agency-caps", "places-features-lower", "places-features-caps", "places-words", "places-words-caps", "places-words-lower"} {
 		text, err := os.ReadFile("testdata/" + in + ".input")
 		if err != nil {
 			t.Fatal(err)

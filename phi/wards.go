@@ -38,7 +38,7 @@ func (st *state) areaName(i int) bool {
 		return false
 	}
 	return st.unknown(i) && (!st.nearWord(i) || st.titled(i) && !st.sentenceStart(i)) || // "in Wivins area": a capital vouches
-		f&(fCity|fName) != 0 && f&(fCommon|fCore) == 0 // place names are often two words glued
+		f&(fCity|fName) != 0 && (f&(fCommon|fCore) == 0 || st.titled(i) && !st.sentenceStart(i)) // "in Marble area"
 }
 
 // wardPlace reports whether word i, a dictionary word, stands where a
@@ -64,7 +64,7 @@ func (st *state) wardPlace(i, p int) bool {
 		}
 		return st.kw(m)&kwMove != 0 || st.is(m, "pt") || st.punct(m, ':')
 	}
-	if st.is(p, "on") && st.toks[i].flags&fCommon == 0 {
+	if st.is(p, "on") && (f&fCommon == 0 || f&(fLastTop|fCity) != 0) { // "INTUBATED ON MARBLE 2"
 		return st.is(p-1, "intubated") || st.is(p-1, "extubated") || st.is(p-1, "reintubated") // "intubated on Ashby 2"
 	}
 	return st.punct(i-1, ':') && st.is(i-2, "plan")
