@@ -1,0 +1,41 @@
+package phi_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/phigate/phigate/phi"
+)
+
+// prefixGoldens are the golden inputs of the rules that look past their
+// cue ("reach rob.", "proxies. ivo and lem", "Alder Rehab and", "job in").
+var prefixGoldens = []string{
+	"names-plain", "names-plain-lower", "names-plain-caps", "talk-caps", "talk-lower", "kin-caps", "kin-lower",
+	"names-duty", "names-duty-caps", "names-duty-lower", "names-neighbour", "names-neighbour-lower", "names-neighbour-caps",
+	"places-cues", "places-cues-caps", "places-wards", "places-wards-caps", "places-town", "places-town-caps",
+	"places-town-lower", "places-agency", "places-agency-caps", "places-features-lower", "places-features-caps",
+	"places-words", "places-words-caps", "places-words-lower", "high/strange", "high/strange-mixed",
+}
+
+// TestGoldenPrefixes scans every prefix of those goldens at both
+// sensitivities, so that a rule reaching past its cue at the end of a
+// text or of a streamed window stays within the tokens.
+func TestGoldenPrefixes(t *testing.T) {
+	sc, high := phi.NewScanner(), phi.NewScanner()
+	high.Sensitivity = phi.HighSensitivity
+	for _, in := range prefixGoldens {
+		text, err := os.ReadFile("testdata/" + in + ".input")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := range len(text) + 1 {
+			for _, s := range []*phi.Scanner{sc, high} {
+				fs, err := s.Detect(nil, text[:n])
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkFindings(t, text[:n], fs)
+			}
+		}
+	}
+}
