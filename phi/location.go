@@ -300,7 +300,7 @@ func (st *state) unknownPlace(i int) {
 	if st.is(p, "the") || numBefore {
 		p-- // "from the GBMC", "to 209 Quartermain"
 	}
-	prep := st.is(p, "to") || st.is(p, "at") || st.is(p, "from") || st.is(p, "in") || st.is(p, "on") || st.kw(p)&kwMove != 0
+	prep := st.shortPlacePrep(p) || st.kw(p)&kwMove != 0
 	if st.unknown(i) && t.kind == kWord && n >= 4 && (prep && !numBefore || st.punct(i-1, ':')) && st.wardNumber(i+1) {
 		st.add(i, i, phigate.LOCATION, 0.75, "ward")
 		return
@@ -522,4 +522,21 @@ func (st *state) unitAfterStreet(e int) int {
 // place ("in", "from", "of", "near", "to", "at").
 func (st *state) placePrep(p int) bool {
 	return st.is(p, "in") || st.is(p, "from") || st.is(p, "of") || st.is(p, "near") || st.is(p, "to") || st.is(p, "at")
+}
+
+// shortPlacePrep reports whether token p is "to", "at", "from", "in" or
+// "on", reading the word once (unknownPlace asks it of every token).
+func (st *state) shortPlacePrep(p int) bool {
+	if p < 0 || p >= len(st.toks) || st.toks[p].kind != kWord {
+		return false
+	}
+	w := st.word(p)
+	switch len(w) {
+	case 2:
+		a, b := w[0]|0x20, w[1]|0x20
+		return a == 't' && b == 'o' || a == 'a' && b == 't' || a == 'i' && b == 'n' || a == 'o' && b == 'n'
+	case 4:
+		return w[0]|0x20 == 'f' && w[1]|0x20 == 'r' && w[2]|0x20 == 'o' && w[3]|0x20 == 'm'
+	}
+	return false
 }
