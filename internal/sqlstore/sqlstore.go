@@ -166,18 +166,27 @@ func (s *Store) rowsErr(op string, rows *sql.Rows) error {
 // foreign-key violations to EINVALID and other failures to EUNAVAILABLE;
 // with mustHit it reports ENOTFOUND when no row changed.
 func (s *Store) execOne(ctx context.Context, op string, mustHit bool, query string, args ...any) error {
+	return s.execRow(ctx, op, "", mustHit, query, args...)
+}
+
+// execRow is execOne whose messages name the row ("vendor already
+// exists", "user not found").
+func (s *Store) execRow(ctx context.Context, op, what string, mustHit bool, query string, args ...any) error {
+	if what != "" {
+		what += " "
+	}
 	res, err := s.exec(ctx, query, args...)
 	if s.d.IsUnique(err) {
-		return s.errorf(phigate.ECONFLICT, op, "already exists")
+		return s.errorf(phigate.ECONFLICT, op, "%salready exists", what)
 	}
 	if s.d.IsForeignKey(err) {
-		return s.errorf(phigate.EINVALID, op, "refers to a missing row")
+		return s.errorf(phigate.EINVALID, op, "%srefers to a missing row", what)
 	}
 	if err != nil {
 		return s.fail(op, err)
 	}
 	if n, _ := res.RowsAffected(); mustHit && n == 0 {
-		return s.errorf(phigate.ENOTFOUND, op, "not found")
+		return s.errorf(phigate.ENOTFOUND, op, "%snot found", what)
 	}
 	return nil
 }

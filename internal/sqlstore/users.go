@@ -24,16 +24,9 @@ func (s *Store) CreateUser(ctx context.Context, u *phigate.User) error {
 		u.CreatedAt = now
 	}
 	u.UpdatedAt = now
-	_, err = s.exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	return s.execRow(ctx, op, "user id or name", false, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Name, u.PasswordHash, string(roles), u.Disabled, u.MustChangePassword,
 		UnixOf(u.CreatedAt), UnixOf(u.UpdatedAt))
-	if s.d.IsUnique(err) {
-		return s.errorf(phigate.ECONFLICT, op, "user id or name already exists")
-	}
-	if err != nil {
-		return s.fail(op, err)
-	}
-	return nil
 }
 
 // UserByID returns a user. Codes: ENOTFOUND.
@@ -56,19 +49,9 @@ func (s *Store) UpdateUser(ctx context.Context, u *phigate.User) error {
 		return s.e(phigate.EINTERNAL, op, err)
 	}
 	u.UpdatedAt = s.now().UTC()
-	res, err := s.exec(ctx, `UPDATE users SET name = ?, password_hash = ?, roles = ?,
+	return s.execRow(ctx, op, "user", true, `UPDATE users SET name = ?, password_hash = ?, roles = ?,
 		disabled = ?, must_change_password = ?, updated_at = ? WHERE id = ?`,
 		u.Name, u.PasswordHash, string(roles), u.Disabled, u.MustChangePassword, UnixOf(u.UpdatedAt), u.ID)
-	if s.d.IsUnique(err) {
-		return s.errorf(phigate.ECONFLICT, op, "user name already exists")
-	}
-	if err != nil {
-		return s.fail(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return s.errorf(phigate.ENOTFOUND, op, "user %s not found", u.ID)
-	}
-	return nil
 }
 
 // ListUsers returns every user ordered by name.

@@ -26,15 +26,8 @@ func (s *Store) CreateVendor(ctx context.Context, v *phigate.Vendor) error {
 	if err != nil {
 		return s.e(phigate.EINTERNAL, op, err)
 	}
-	_, err = s.exec(ctx, `INSERT INTO vendors (`+vendorColumns+`)
+	return s.execRow(ctx, op, "vendor", false, `INSERT INTO vendors (`+vendorColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
-	if s.d.IsUnique(err) {
-		return s.errorf(phigate.ECONFLICT, op, "vendor already exists")
-	}
-	if err != nil {
-		return s.fail(op, err)
-	}
-	return nil
 }
 
 // VendorByName returns a vendor. Codes: ENOTFOUND.
@@ -51,18 +44,11 @@ func (s *Store) UpdateVendor(ctx context.Context, v *phigate.Vendor) error {
 	if err != nil {
 		return s.e(phigate.EINTERNAL, op, err)
 	}
-	res, err := s.exec(ctx, `UPDATE vendors SET base_url = ?, format = ?, credential_env = ?,
+	return s.execRow(ctx, op, "vendor", true, `UPDATE vendors SET base_url = ?, format = ?, credential_env = ?,
 		credential_file = ?, sealed_credential = ?, baa_status = ?, baa_effective = ?, baa_expires = ?,
 		baa_categories = ?, sealed_baa_document = ?, baa_document_name = ?, baa_document_sha256 = ?,
 		region = ?, retention = ?, training = ?, note = ?, models = ?, disabled = ?, updated_at = ?
 		WHERE name = ?`, updateArgs(args)...)
-	if err != nil {
-		return s.fail(op, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return s.errorf(phigate.ENOTFOUND, op, "vendor not found")
-	}
-	return nil
 }
 
 // ListVendors returns every vendor ordered by name.
