@@ -144,11 +144,7 @@ func (a *access) Close() error { return a.d.Close() }
 // change is audited with the actor "cli:<login>"; withAuth false opens only
 // the policy (role list and show).
 func (m *Main) openAccess(ctx context.Context, cl *configLoader, withAuth bool) (*access, error) {
-	cfg, err := cl.Load(m.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	d, err := m.openDeployment(ctx, cfg, m.newLogger("error"))
+	d, err := m.loadDeployment(ctx, cl)
 	if err != nil {
 		return nil, err
 	}

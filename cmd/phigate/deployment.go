@@ -67,6 +67,16 @@ func (m *Main) openDeployment(ctx context.Context, cfg Config, log *slog.Logger)
 	return m.openDeploymentMode(ctx, cfg, log, false)
 }
 
+// loadDeployment loads the configuration cl names and opens the
+// deployment for a command-line tool (logging errors only).
+func (m *Main) loadDeployment(ctx context.Context, cl *configLoader) (*deployment, error) {
+	cfg, err := cl.Load(m.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return m.openDeployment(ctx, cfg, m.newLogger("error"))
+}
+
 // openDeploymentMode is openDeployment; serving opens the audit log as a
 // serving node (signed checkpoints, mirror, SIEM) instead of as a tool.
 func (m *Main) openDeploymentMode(ctx context.Context, cfg Config, log *slog.Logger, serving bool) (*deployment, error) {

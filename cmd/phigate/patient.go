@@ -46,11 +46,7 @@ func (c *PatientCommand) ParseFlags(args []string) error {
 // Run shreds the patient through the records service, so the access is
 // authorised and audited like any other.
 func (c *PatientCommand) Run(ctx context.Context) error {
-	cfg, err := c.cfg.Load(c.m.Getenv)
-	if err != nil {
-		return err
-	}
-	d, err := c.m.openDeployment(ctx, cfg, c.m.newLogger("error"))
+	d, err := c.m.loadDeployment(ctx, c.cfg)
 	if err != nil {
 		return err
 	}

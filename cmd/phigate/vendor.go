@@ -93,11 +93,7 @@ func (c *VendorCommand) ParseFlags(args []string) error {
 
 // Run does the verb.
 func (c *VendorCommand) Run(ctx context.Context) error {
-	cfg, err := c.cfg.Load(c.m.Getenv)
-	if err != nil {
-		return err
-	}
-	d, err := c.m.openDeployment(ctx, cfg, c.m.newLogger("error"))
+	d, err := c.m.loadDeployment(ctx, c.cfg)
 	if err != nil {
 		return err
 	}
