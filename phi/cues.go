@@ -115,8 +115,7 @@ func (st *state) coordinate() {
 		if f.Category != phigate.NAME || f.Confidence < levelConf[lvNone] {
 			continue
 		}
-		s := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].start >= f.Start })
-		e := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].end >= f.End })
+		s, e := st.tokenSpan(f)
 		if s >= len(st.toks) || e >= len(st.toks) {
 			continue
 		}
@@ -128,6 +127,15 @@ func (st *state) coordinate() {
 			st.add(s-2, s-2, phigate.NAME, levelConf[lvWeak], "coordinated-name")
 		}
 	}
+}
+
+// tokenSpan returns the first and last tokens of finding f: the first
+// starting at or after f.Start and the first ending at or after f.End
+// (len(st.toks) when there is none).
+func (st *state) tokenSpan(f phigate.Finding) (s, e int) {
+	s = sort.Search(len(st.toks), func(i int) bool { return st.toks[i].start >= f.Start })
+	e = sort.Search(len(st.toks), func(i int) bool { return st.toks[i].end >= f.End })
+	return s, e
 }
 
 // conjunct reports whether word j, joined to name word m, is a name too.

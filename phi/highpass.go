@@ -1,10 +1,6 @@
 package phi
 
-import (
-	"sort"
-
-	"github.com/phigate/phigate"
-)
+import "github.com/phigate/phigate"
 
 // highPass adds, at HighSensitivity, the guesses that read a whole
 // sentence: a first name that is also an ordinary word beside a name or
@@ -21,8 +17,7 @@ func (st *state) highPass() {
 		if f.Category != phigate.NAME && f.Category != phigate.LOCATION || f.Confidence < highConfidence {
 			continue
 		}
-		s := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].start >= f.Start })
-		e := sort.Search(len(st.toks), func(i int) bool { return st.toks[i].end >= f.End })
+		s, e := st.tokenSpan(f)
 		if s >= len(st.toks) || e >= len(st.toks) {
 			continue
 		}
