@@ -11,7 +11,7 @@ func (st *state) findAges() {
 				st.add(i, i, phigate.AGE, 0.9, "age")
 			}
 		case kAlnum:
-			if ageAlnum(st.word(i)) {
+			if ageAlnum(st.word(i)) || st.ageDecade(i) {
 				st.add(i, i, phigate.AGE, 0.9, "age")
 			}
 		}
@@ -19,7 +19,8 @@ func (st *state) findAges() {
 }
 
 func (st *state) ageContext(i int) bool {
-	if st.is(i-1, "age") || st.is(i-1, "aged") || st.punct(i-1, ':') && st.is(i-2, "age") {
+	if st.is(i-1, "age") || st.is(i-1, "aged") || st.punct(i-1, ':') && st.is(i-2, "age") ||
+		st.is(i-1, "turned") || st.is(i-1, "turns") || st.is(i-1, "turning") || st.is(i-1, "turn") {
 		return true
 	}
 	j := i + 1
@@ -53,4 +54,32 @@ func ageAlnum(w []byte) bool {
 		return true
 	}
 	return false
+}
+
+// ageDecade reports whether token i is a person's decade over 89: "90s"
+// or "100s" after "his", "her" or "their", with "early", "mid" or "late"
+// between ("in her late 90s"); "sats in the 90s" is no age.
+func (st *state) ageDecade(i int) bool {
+	w := st.word(i)
+	if len(w) < 3 || len(w) > 4 || w[len(w)-1]|0x20 != 's' {
+		return false
+	}
+	n := 0
+	for _, c := range w[:len(w)-1] {
+		if !isDigit(c) {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n != 90 && n != 100 {
+		return false
+	}
+	p := i - 1
+	if st.punct(p, '-') {
+		p--
+	}
+	if st.is(p, "early") || st.is(p, "mid") || st.is(p, "late") {
+		p--
+	}
+	return st.is(p, "his") || st.is(p, "her") || st.is(p, "their")
 }

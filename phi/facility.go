@@ -46,7 +46,7 @@ func (st *state) facilityBefore(i int) {
 		distinct = distinct || st.kws[j]&kwDistinct != 0
 		j-- // "Chester River Heart Center", "X Medical Center"
 	}
-	if j < last && !st.placeWord(j, false) {
+	if j < last && !st.facilityNameWord(j, i) {
 		if distinct {
 			st.add(j+1, i, phigate.LOCATION, 0.7, "facility") // "Memorial Hospital"
 		}
@@ -63,7 +63,7 @@ func (st *state) facilityBefore(i int) {
 		return
 	}
 	e := j
-	for n := 0; n < 3 && j >= 0 && !st.toks[j+1].newline && (st.placeWord(j, false) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
+	for n := 0; n < 3 && j >= 0 && !st.toks[j+1].newline && (st.facilityNameWord(j, i) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
 		j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
@@ -95,6 +95,23 @@ func (st *state) facilityBefore(i int) {
 	// The facility word is kept in the span: "Harbor Hospital" names a
 	// place as a whole.
 	st.add(s, i, phigate.LOCATION, conf, "facility")
+}
+
+// facilityNameWord reports whether word j may be part of the name of
+// facility word i: a place word, or a person's name that is also a
+// clinical word, capitalised in mixed case before another capitalised
+// word of the name ("Wilson Memorial Hospital", "Wilson Shalimar hosp");
+// right before the facility word it names a specialty ("Parkinson
+// Clinic").
+func (st *state) facilityNameWord(j, i int) bool {
+	if st.placeWord(j, false) {
+		return true
+	}
+	if j < 0 || st.toks[j].kind != kWord || st.toks[j].flags&(fFirst|fLast) == 0 || st.toks[j].flags&fClinical == 0 ||
+		st.toks[j].end-st.toks[j].start < 3 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle|kwState|kwGeneric) != 0 {
+		return false
+	}
+	return j+1 < i && st.mixed && st.toks[j].shape == sTitle && st.toks[j+1].shape == sTitle
 }
 
 func (st *state) allCommon(s, e int) bool {

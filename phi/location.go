@@ -64,8 +64,8 @@ func (st *state) findLocations() {
 					st.universityOf(i)
 				}
 			case 2:
-				if st.is(i, "st") {
-					st.saint(i)
+				if st.is(i, "st") || st.is(i, "mt") {
+					st.saint(i) // "St. Anne's", "Mt. Auburn"
 				}
 			case 3:
 				if st.is(i, "uof") && i+1 < len(st.toks) && st.adjacentWord(i, i+1) && (st.stateName(i+1) || st.placeWord(i+1, true)) {
@@ -76,7 +76,7 @@ func (st *state) findLocations() {
 					st.universityOf(i)
 				}
 			case 5:
-				if st.is(i, "saint") {
+				if st.is(i, "saint") || st.is(i, "mount") {
 					st.saint(i)
 				}
 			case 10:
@@ -91,6 +91,9 @@ func (st *state) findLocations() {
 		if st.toks[i].kind == kNum {
 			st.street(i)
 			st.zip(i)
+		}
+		if st.kws[i]&kwStreet != 0 && st.toks[i].end-st.toks[i].start >= 3 {
+			st.streetName(i)
 		}
 		if st.toks[i].flags&fCity != 0 {
 			st.city(i)
@@ -190,6 +193,53 @@ func (st *state) street(i int) {
 		j++
 	}
 }
+
+// streetName marks a street named without its number ("found on Elm
+// Street", "lives off Pond Rd."): one or two capitalised words (capitals
+// in a caseless note) before a street word spelt out or abbreviated, in
+// the name's case, after a preposition of place or a verb of living or
+// moving. Token j is the street word; "St", "Dr", "Ct", "Pl" and "Way"
+// say too many other things to be taken without a number.
+func (st *state) streetName(j int) {
+	if !streetSuffixes[string(lowerInto(st.buf[:0], st.word(j)))] || st.toks[j].newline || st.toks[j].shape == sLower {
+		return
+	}
+	s := j - 1
+	for n := 0; n < 2 && s >= 0 && st.streetWord(s, j); n++ {
+		if s-1 < 0 || !st.adjacentWord(s-1, s) || st.toks[s].newline || !st.streetWord(s-1, j) {
+			break
+		}
+		s--
+	}
+	if s >= j || !st.streetWord(s, j) || !st.adjacentWord(s, s+1) || st.toks[s].newline {
+		return
+	}
+	p := s - 1
+	if p < 0 || !(st.kws[p]&(kwPlacePrep|kwLive|kwMove) != 0 || st.is(p, "on") || st.is(p, "off") || st.is(p, "near")) {
+		return
+	}
+	e := j
+	if st.punct(e+1, '.') && st.toks[j].end-st.toks[j].start <= 4 {
+		e++
+	}
+	st.add(s, e, phigate.LOCATION, 0.8, "street")
+	st.cityAfterStreet(e)
+}
+
+// streetWord reports whether word s may be part of the name of the street
+// whose street word is j: in j's case, no function, clinical or calendar
+// word.
+func (st *state) streetWord(s, j int) bool {
+	t := st.toks[s]
+	return t.kind == kWord && t.shape == st.toks[j].shape && t.shape != sLower && t.end-t.start >= 2 &&
+		st.kws[s]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRole|kwRelation|kwStreet|kwUnit) == 0 && t.flags&fClinical == 0 &&
+		(st.mixed || t.shape == sUpper)
+}
+
+// streetSuffixes are the street words streetName takes without a number.
+var streetSuffixes = map[string]bool{"street": true, "avenue": true, "ave": true, "road": true, "rd": true, "boulevard": true,
+	"blvd": true, "lane": true, "ln": true, "drive": true, "court": true, "terrace": true, "circle": true, "highway": true,
+	"parkway": true, "pkwy": true, "turnpike": true, "pike": true, "square": true, "trail": true}
 
 var usStates = map[string]bool{}
 

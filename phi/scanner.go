@@ -117,6 +117,8 @@ func (st *state) run() {
 	st.findAges()
 	st.findLocations()
 	st.findNames()
+	st.homographNames()
+	st.townOfPerson()
 	st.propagate()
 	st.nameNeighbours()
 	if st.high {

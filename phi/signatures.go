@@ -50,6 +50,9 @@ func (st *state) nameBeforeAt(i, lv int) {
 		case n == 0 && st.unknownPair(j-1):
 			j -= 2 // "Tensine Trechoabraiman MD": two unknown words
 			n = 4
+		case n == 0 && cred && st.signedSurname(j) >= 0:
+			j = st.signedSurname(j) - 1 // "THAD N. LESS, RRT": a first name and an initial vouch for a surname that is a word
+			n = 4
 		case st.punct(j, '.') && j > 0 && st.isInitial(j-1) && n > 0:
 			j -= 2
 		case st.isInitial(j) && n > 0:
@@ -100,6 +103,37 @@ func (st *state) beforeLevel(i int) (lv int, ok bool) {
 		return lvKin, true
 	}
 	return lvCred, true
+}
+
+// signedSurname returns the first word of the name whose surname is word
+// j, before a credential (-1 if none): j is a
+// surname though an ordinary or clinical word, because a first name and
+// an initial ("Thad N. Less, RRT", even a first name that is a clinical
+// word: "MAC A. HARP") or a first name that opens its line ("Hae Corona,
+// RN") come before it: no calendar or keyword, and no function word
+// without the initial.
+func (st *state) signedSurname(j int) int {
+	if j < 1 || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || st.toks[j].newline ||
+		st.mixed && st.toks[j].shape == sLower || st.kws[j]&^kwStop != 0 {
+		return -1
+	}
+	f, initial := j-1, true
+	if st.punct(f, '.') && st.isInitial(f-1) && st.adjacent(f-1) {
+		f -= 2
+	} else if st.isInitial(f) && st.toks[f].shape == sUpper {
+		f--
+	} else if initial = false; !st.sentenceStart(f) || st.kws[j] != 0 {
+		return -1 // a lone first name must open its line or sentence, and vouches for no function word
+	}
+	if f < 0 || f+1 > j || !st.toks[f+1].space || st.toks[f+1].newline && f+1 != j && !st.isInitial(f+1) {
+		return -1
+	}
+	t := st.toks[f]
+	if t.kind == kWord && t.end-t.start >= 2 && st.kws[f] == 0 && (t.flags&fClinical == 0 || initial) && t.shape == st.toks[j].shape &&
+		(t.flags&fFirst != 0 || st.unknown(f) && t.end-t.start >= 3) {
+		return f
+	}
+	return -1
 }
 
 // knownName reports whether word p is a dictionary name and no word.

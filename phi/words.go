@@ -96,6 +96,8 @@ func init() {
 	addKeywords(kwStreet, `street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace ter circle cir
 		highway hwy route rte parkway pkwy square sq trail trl pike alley turnpike expressway`)
 	addKeywords(kwWeekday, "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun")
+	// schedules: dialysis "on MWF", "TTS" are days, not places.
+	addKeywords(kwWeekday, "mwf tts tths tth tuthsa mtwthf")
 	addKeywords(kwOrdinalNoun, `degree degrees unit units dose doses day days week weeks time times attempt try floor grade
 		line lines set sets bag bags shift shifts stage trimester cousin brother sister son daughter child dtr visit round rounds`)
 	addKeywords(kwFraction, `strength strengths motor power grip murmur sem sm pain score grade ns tab tabs cup pulses pulse edema reflexes dtrs

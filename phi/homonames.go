@@ -1,0 +1,275 @@
+package phi
+
+import "github.com/phigate/phigate"
+
+// Names that are also ordinary English words ("Green", "Stone", "Hale",
+// "Summer"), taken in a note whose capitals carry information when the
+// word is capitalised and the words around it say a person stands there:
+// a verb of contact or a role before it ("discussed with Green", "NP
+// Hale"), or a role, a relation, a service or a report word after it
+// ("Walker (PT)", "Cash, pt's son", "Wood from vascular", "Stone paged").
+// The dictionary alone cannot tell "Green" the surname from the colour;
+// the capital and the slot can.
+
+// homographNames marks such names. Inside a sentence the capital is
+// evidence, so a cue on either side will do; at a sentence's start, where
+// every word is capitalised, only a cue after the word counts, and only
+// for one of the most common names.
+func (st *state) homographNames() {
+	if !st.mixed {
+		return
+	}
+	for i := range st.toks {
+		if !st.homograph(i) {
+			continue
+		}
+		start := st.sentenceStart(i)
+		top := st.toks[i].flags&(fFirstTop|fLastTop) != 0
+		pair := st.punct(i+1, '/') && st.adjacent(i) && st.adjacent(i+1) && st.homograph(i+2)
+		switch {
+		case (!start || st.punct(i-1, ':')) && st.personSlotBefore(i) || (top || !start) && st.personSlotAfter(i):
+			switch {
+			case pair:
+				st.homographName(i, i+2) // "team (Steele/Knight)"
+			case (st.is(i+1, "and") || st.punct(i+1, '&')) && st.homograph(i+2) && st.adjacentWord(i+1, i+2):
+				st.homographName(i, i)
+				st.homographName(i+2, i+2) // "discussed w Crane and Finch"
+			default:
+				st.homographName(i, i)
+			}
+		case pair && top && st.toks[i+2].flags&(fFirstTop|fLastTop) != 0 && st.teamBefore(i):
+			st.homographName(i, i+2) // "team aware: Frost/Reed"
+		}
+	}
+}
+
+// homographName records a homograph name over words [i, j], less sure
+// than a place found at the same words ("from Dover": a town).
+func (st *state) homographName(i, j int) {
+	st.add(i, j, phigate.NAME, 0.72, "homograph-name")
+}
+
+// townOfPerson marks the town after a person's name and "of" in mixed
+// case ("daughter Bonnie of Wampum", "Dr. Hale of Quincy"): one or two
+// capitalised words inside the sentence that are no clinical, calendar,
+// state or function word and no hospital service ("Dr. Hale of
+// Cardiology" names his service).
+func (st *state) townOfPerson() {
+	if !st.mixed {
+		return
+	}
+	n := len(st.found)
+	for x := 0; x < n; x++ {
+		f := st.found[x]
+		if f.Category != phigate.NAME || f.Confidence < 0.75 || f.End+4 > len(st.text) || st.text[f.End] != ' ' ||
+			st.text[f.End+1] != 'o' || st.text[f.End+2] != 'f' || st.text[f.End+3] != ' ' {
+			continue
+		}
+		_, e := st.tokenSpan(f)
+		j := e + 2
+		if !st.is(e+1, "of") || !st.townOfWord(j) {
+			continue
+		}
+		k := j
+		if j+1 < len(st.toks) && st.adjacentWord(j, j+1) && st.townOfWord(j+1) {
+			k = j + 1
+		}
+		st.add(j, k, phigate.LOCATION, 0.75, "hometown")
+	}
+}
+
+// townOfWord reports whether word j may name a town after "Name of".
+func (st *state) townOfWord(j int) bool {
+	if j >= len(st.toks) || st.toks[j].newline {
+		return false
+	}
+	t := st.toks[j]
+	return t.kind == kWord && t.shape == sTitle && t.end-t.start >= 3 && t.flags&fClinical == 0 && !st.serviceWord(j) &&
+		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRole|kwRelation|kwTitle|kwCred|kwState|kwGeneric|kwFacility) == 0
+}
+
+// homograph reports whether word i is a capitalised census name of three
+// or more letters that is no clinical word and plays no keyword role
+// (no month, state, function word or title).
+func (st *state) homograph(i int) bool {
+	if i < 0 || i >= len(st.toks) {
+		return false
+	}
+	t := st.toks[i]
+	if t.kind != kWord || t.shape != sTitle || t.end-t.start < 3 || t.flags&(fFirst|fLast) == 0 || t.flags&fClinical != 0 || st.kws[i] != 0 {
+		return false
+	}
+	// "Blood Bank", "Case Management", "Night Float": the first word of a
+	// capitalised phrase of ordinary words names a thing.
+	n := i + 1
+	if n < len(st.toks) && st.toks[n].kind == kWord && townUnits[string(lowerInto(st.buf[:0], st.word(n)))] {
+		return false // "Marble ICU", "Hope ER": a place's unit
+	}
+	return !(n < len(st.toks) && st.adjacentWord(i, n) && !st.toks[n].newline && st.toks[n].shape == sTitle &&
+		st.toks[n].flags&(fCommon|fCore|fClinical) != 0 && st.toks[n].flags&(fFirstTop|fLastTop) == 0)
+}
+
+// personSlotBefore reports whether the words before word i put a person
+// there: a verb of contact ("paged", "per"), a role ("NP", "fellow"),
+// a relation, "with", "by", "to" or "for" after a verb ("discussed with",
+// "seen by", "message left for"), "d/w" or "w/", or a service and an
+// opening bracket ("ortho (Marsh)").
+func (st *state) personSlotBefore(i int) bool {
+	p := i - 1
+	if st.toks[i].newline || p < 0 {
+		return false
+	}
+	k := st.kws[p]
+	switch {
+	case k&(kwVerb|kwRole|kwRelation) != 0 && st.toks[p].kind == kWord && k&kwPrep == 0:
+		return true
+	case st.punct(p, '/') && st.is(p-1, "w"):
+		return true // "w/ Green", "d/w Green"
+	case st.is(p, "w") && st.punct(p-1, '/'):
+		return true // "D/W Castle"
+	case st.is(p, "with") || st.is(p, "w") || st.is(p, "by") || st.is(p, "to") || st.is(p, "for"):
+		return p > 0 && !st.toks[p].newline && st.verbBefore(p-1, st.is(p, "with") || st.is(p, "w") || st.is(p, "for"))
+	case st.punct(p, '('):
+		return p > 0 && (st.serviceWord(p-1) || st.staffBefore(p-1)) // "ortho (Marsh)", "MD (Bird) aware"
+	case st.punct(p, ':'):
+		return p > 0 && st.staffBefore(p-1) // "Primary RN: Lamb"
+	}
+	return false
+}
+
+// staffBefore reports whether word p is a role or a credential ("RN:",
+// "MD (Bird)"); not a title, which before a colon is more often a heading
+// ("MS: Alert").
+func (st *state) staffBefore(p int) bool {
+	return p >= 0 && st.toks[p].kind == kWord && st.kws[p]&(kwRole|kwCred) != 0 && st.kws[p]&kwTitle == 0
+}
+
+// verbBefore reports whether word v is a verb that takes a person after
+// "with", "by", "to" or "for": a verb of contact, or a past participle
+// ("discussed", "seen", "left"); with ing, also a present participle
+// ("asking for", "meeting with"), which before "to" is too often a noun
+// ("dressing to Left leg").
+func (st *state) verbBefore(v int, ing bool) bool {
+	if v < 0 || st.toks[v].kind != kWord {
+		return false
+	}
+	if st.kws[v]&kwMove != 0 {
+		return false // "transferred to Marble": a place
+	}
+	if st.kws[v]&kwVerb != 0 {
+		return true
+	}
+	w := lowerInto(st.buf[:0], st.word(v))
+	if len(w) > 4 && w[len(w)-2] == 'e' && w[len(w)-1] == 'd' || ing && len(w) > 5 && string(w[len(w)-3:]) == "ing" {
+		return true // "discussed with", "asking for"
+	}
+	return participles[string(w)]
+}
+
+// participles are irregular past participles and verbs after which "with",
+// "by" or "to" names a person ("seen by", "spoke to", "left with").
+var participles = map[string]bool{"seen": true, "spoke": true, "spoken": true, "met": true, "left": true, "done": true, "told": true,
+	"given": true, "written": true, "drawn": true, "taken": true, "speak": true, "talk": true, "meet": true, "work": true,
+	"out": true, "over": true, "off": true, "report": true, "talking": true, "speaking": true, "explaining": true, "reporting": true} // "signed out to", "handed off to", "gave report to"
+
+// personSlotAfter reports whether the words after word i put a person there:
+// a role, credential or relation in brackets ("Walker (PT)", "Gray (case
+// mgr)"), a comma and a role or relation within three words ("Page,
+// resident", "Cash, pt's son"), "from" and a service ("Wood from
+// vascular"), or a report word ("Stone paged x2", "Green aware").
+func (st *state) personSlotAfter(i int) bool {
+	n := i + 1
+	if n >= len(st.toks) || st.toks[n].newline {
+		return false
+	}
+	switch {
+	case st.punct(n, '(') && n+2 < len(st.toks):
+		w := n + 1
+		return st.kws[w]&(kwRole|kwCred|kwRelation) != 0 && st.toks[w].kind == kWord || staffWords[string(lowerInto(st.buf[:0], st.word(w)))]
+	case st.punct(n, ','):
+		for w := n + 1; w <= n+3 && w < len(st.toks) && !st.toks[w].newline; w++ {
+			if st.kws[w]&(kwRole|kwRelation) != 0 && st.toks[w].kind == kWord {
+				return true
+			}
+			if st.toks[w].kind == kPunct && !st.punct(w, '\'') {
+				return false
+			}
+		}
+		return false
+	case st.is(n, "from"):
+		w := n + 1
+		if st.is(w, "the") {
+			w++
+		}
+		return w < len(st.toks) && !st.toks[w].newline && st.serviceWord(w)
+	case st.kws[n]&kwPost != 0 && st.adjacentWord(i, n):
+		return true
+	case st.is(n, "to") && st.adjacentWord(i, n):
+		return n+1 < len(st.toks) && st.adjacentWord(n, n+1) && visitVerbs[string(lowerInto(st.buf[:0], st.word(n+1)))] // "Turner to see pt"
+	}
+	w := st.word(i)
+	if len(w) > 3 && w[len(w)-2] == '\'' && w[len(w)-1]|0x20 == 's' && st.adjacentWord(i, n) {
+		// "Miller's voicemail", "Green's wife"
+		return st.kws[n]&(kwRelation|kwRole|kwPhoneWord) != 0 || ownedWords[string(lowerInto(st.buf[:0], st.word(n)))]
+	}
+	return false
+}
+
+// visitVerbs are what a clinician or a visitor comes to do ("Turner to
+// see pt").
+var visitVerbs = map[string]bool{"see": true, "eval": true, "evaluate": true, "examine": true, "visit": true, "call": true,
+	"come": true, "round": true, "follow": true, "speak": true, "discuss": true, "consult": true, "assess": true}
+
+// ownedWords are what a person, not a thing, has in a note ("Miller's
+// voicemail").
+var ownedWords = map[string]bool{"voicemail": true, "voice": true, "answering": true, "number": true, "message": true,
+	"house": true, "home": true, "request": true, "permission": true, "consent": true, "car": true, "office": true}
+
+// staffWords are the disciplines a note writes in brackets after a
+// person's name ("Walker (PT)", "Gray (case mgr)"); a body part or a
+// service in brackets describes a thing ("Stone (renal)").
+var staffWords = map[string]bool{"pt": true, "ot": true, "rt": true, "sw": true, "cm": true, "slp": true, "case": true,
+	"social": true, "pharmacy": true, "nutrition": true, "dietary": true, "interpreter": true, "chaplaincy": true, "admitting": true}
+
+// teamBefore reports whether a team, a service or a role stands within
+// four words before word i ("Team aware: Frost/Reed", "Surgical team
+// (Steele/Knight)").
+func (st *state) teamBefore(i int) bool {
+	for p := i - 1; p >= 0 && p >= i-4; p-- {
+		if st.is(p, "team") || st.is(p, "service") || st.kws[p]&kwRole != 0 && st.toks[p].kind == kWord || st.serviceWord(p) {
+			return true
+		}
+		if st.toks[p+1].newline {
+			return false
+		}
+	}
+	return false
+}
+
+// serviceWord reports whether word i names a hospital service or
+// discipline ("renal", "ortho", "pharmacy", "social"), whose people a note
+// names by surname.
+func (st *state) serviceWord(i int) bool {
+	if i < 0 || i >= len(st.toks) || st.toks[i].kind != kWord || st.toks[i].end-st.toks[i].start > 14 {
+		return false
+	}
+	return serviceWords[string(lowerInto(st.buf[:0], st.word(i)))]
+}
+
+// serviceWords are hospital services and disciplines.
+var serviceWords = map[string]bool{}
+
+func init() {
+	for _, w := range []string{"renal", "nephrology", "neph", "vascular", "surgery", "surgical", "surg", "ortho", "orthopedics",
+		"orthopaedics", "neuro", "neurology", "neurosurgery", "nsurg", "gi", "cards", "cardiology", "cardiac", "pulm", "pulmonary",
+		"id", "ep", "pharmacy", "pt", "ot", "rt", "sw", "social", "case", "cm", "nutrition", "hospice", "palliative", "psych",
+		"psychiatry", "derm", "dermatology", "ent", "urology", "uro", "gu", "onc", "oncology", "heme", "hematology", "endo",
+		"endocrine", "endocrinology", "radiology", "ir", "anesthesia", "micu", "sicu", "ccu", "icu", "transplant", "trauma",
+		"rehab", "pain", "vna", "dialysis", "hd", "wound", "ostomy", "speech", "slp", "dietary", "nutritionist", "interpreter",
+		"security", "chaplaincy", "pastoral", "admitting", "lab", "medicine", "ob", "gyn", "obgyn", "peds", "pediatrics",
+		"ophtho", "ophthalmology", "geri", "geriatrics", "ethics", "legal", "risk", "billing", "respiratory", "physical",
+		"occupational", "infectious", "gastroenterology", "hepatology", "liver", "pulmonology", "rheumatology", "rheum",
+		"nursing", "work", "team", "service", "services", "management", "therapy", "consult", "consults", "ccm", "csru", "tsicu", "nicu", "pacu", "ew", "er", "ed"} {
+		serviceWords[w] = true
+	}
+}
