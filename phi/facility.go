@@ -46,7 +46,8 @@ func (st *state) facilityBefore(i int) {
 		distinct = distinct || st.kws[j]&kwDistinct != 0
 		j-- // "Chester River Heart Center", "X Medical Center"
 	}
-	if j < last && !st.facilityNameWord(j, i) {
+	named := j < last // a descriptor follows j ("X Memorial Hospital")
+	if named && !st.facilityNameWord(j, i, true) {
 		if distinct {
 			st.add(j+1, i, phigate.LOCATION, 0.7, "facility") // "Memorial Hospital"
 		}
@@ -63,7 +64,7 @@ func (st *state) facilityBefore(i int) {
 		return
 	}
 	e := j
-	for n := 0; n < 3 && j >= 0 && !st.toks[j+1].newline && (st.facilityNameWord(j, i) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
+	for n := 0; n < 3 && j >= 0 && !st.toks[j+1].newline && (st.facilityNameWord(j, i, named && n == 0) || n == 0 && j == i-1 && (st.namedPlaceWord(j) || st.caselessPlaceWord(j, i)) ||
 		j >= 0 && st.kws[j]&kwDistinct != 0); n++ {
 		j--
 		if st.punct(j, '.') && (st.is(j-1, "st") || st.is(j-1, "mt")) {
@@ -102,14 +103,18 @@ func (st *state) facilityBefore(i int) {
 // clinical word, capitalised in mixed case before another capitalised
 // word of the name ("Wilson Memorial Hospital", "Wilson Shalimar hosp");
 // right before the facility word it names a specialty ("Parkinson
-// Clinic").
-func (st *state) facilityNameWord(j, i int) bool {
+// Clinic"). Before a distinctive word (named: "WILSON MEMORIAL
+// HOSPITAL") it is a name in any case.
+func (st *state) facilityNameWord(j, i int, named bool) bool {
 	if st.placeWord(j, false) {
 		return true
 	}
 	if j < 0 || st.toks[j].kind != kWord || st.toks[j].flags&(fFirst|fLast) == 0 || st.toks[j].flags&fClinical == 0 ||
 		st.toks[j].end-st.toks[j].start < 3 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle|kwState|kwGeneric) != 0 {
 		return false
+	}
+	if named {
+		return st.toks[j].shape == st.toks[j+1].shape && (st.toks[j].shape != sLower || !st.mixed)
 	}
 	return j+1 < i && st.mixed && st.toks[j].shape == sTitle && st.toks[j+1].shape == sTitle
 }

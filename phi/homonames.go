@@ -16,18 +16,21 @@ import "github.com/phigate/phigate"
 // every word is capitalised, only a cue after the word counts, and only
 // for one of the most common names.
 func (st *state) homographNames() {
-	if !st.mixed {
-		return
-	}
 	for i := range st.toks {
 		if !st.homograph(i) {
 			continue
 		}
-		start := st.sentenceStart(i)
 		top := st.toks[i].flags&(fFirstTop|fLastTop) != 0
+		if !st.mixed {
+			if top && st.caselessSlot(i) {
+				st.homographName(i, i)
+			}
+			continue
+		}
+		start := st.sentenceStart(i)
 		pair := st.punct(i+1, '/') && st.adjacent(i) && st.adjacent(i+1) && st.homograph(i+2)
 		switch {
-		case (!start || st.punct(i-1, ':')) && st.personSlotBefore(i) || (top || !start) && st.personSlotAfter(i):
+		case (!start || st.punct(i-1, ':')) && st.personSlotBefore(i, false) || (top || !start) && st.personSlotAfter(i, false):
 			switch {
 			case pair:
 				st.homographName(i, i+2) // "team (Steele/Knight)"
@@ -88,15 +91,36 @@ func (st *state) townOfWord(j int) bool {
 		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRole|kwRelation|kwTitle|kwCred|kwState|kwGeneric|kwFacility) == 0
 }
 
-// homograph reports whether word i is a capitalised census name of three
-// or more letters that is no clinical word and plays no keyword role
-// (no month, state, function word or title).
+// caselessSlot reports whether, in a note whose case says nothing, the
+// words around common name i put a person there: a cue after it ("WALKER
+// (PT)", "CASH, PT'S SON"), a role or a relation right before it ("NP
+// HALE"), or a verb of contact before it and the clause's end after it
+// ("PAGED MOODY X2" is not taken, "PAGED MOODY." is).
+func (st *state) caselessSlot(i int) bool {
+	if st.personSlotAfter(i, true) {
+		return true
+	}
+	p := i - 1
+	if p < 0 || st.toks[i].newline || st.toks[p].kind != kWord || st.toks[p].shape != st.toks[i].shape {
+		return false
+	}
+	if st.kws[p]&(kwRole|kwRelation) != 0 && st.kws[p]&(kwPrep|kwStop|kwCredAmbiguous) == 0 {
+		return true // "NURSE HALE", not "PA NUMBERS"
+	}
+	return st.personSlotBefore(i, true) && clauseEnd(st, i+1)
+}
+
+// homograph reports whether word i is a census name of three or more
+// letters, capitalised where capitals carry information, that is no
+// clinical word and plays no keyword role (no month, state, function
+// word or title).
 func (st *state) homograph(i int) bool {
 	if i < 0 || i >= len(st.toks) {
 		return false
 	}
 	t := st.toks[i]
-	if t.kind != kWord || t.shape != sTitle || t.end-t.start < 3 || t.flags&(fFirst|fLast) == 0 || t.flags&fClinical != 0 || st.kws[i] != 0 {
+	if t.kind != kWord || t.end-t.start < 3 || t.flags&(fFirst|fLast) == 0 || t.flags&fClinical != 0 || st.kws[i] != 0 ||
+		t.shape == sMixed || st.mixed && t.shape != sTitle {
 		return false
 	}
 	// "Blood Bank", "Case Management", "Night Float": the first word of a
@@ -113,8 +137,10 @@ func (st *state) homograph(i int) bool {
 // there: a verb of contact ("paged", "per"), a role ("NP", "fellow"),
 // a relation, "with", "by", "to" or "for" after a verb ("discussed with",
 // "seen by", "message left for"), "d/w" or "w/", or a service and an
-// opening bracket ("ortho (Marsh)").
-func (st *state) personSlotBefore(i int) bool {
+// opening bracket ("ortho (Marsh)"). Where case says nothing (caseless),
+// a verb before "with" or "to" must be one of contact ("oriented to SELF",
+// "suctioning for WHITE" name no one).
+func (st *state) personSlotBefore(i int, caseless bool) bool {
 	p := i - 1
 	if st.toks[i].newline || p < 0 {
 		return false
@@ -122,13 +148,13 @@ func (st *state) personSlotBefore(i int) bool {
 	k := st.kws[p]
 	switch {
 	case k&(kwVerb|kwRole|kwRelation) != 0 && st.toks[p].kind == kWord && k&kwPrep == 0:
-		return true
+		return !caseless || k&kwCredAmbiguous == 0 // "GET PA NUMBERS,"
 	case st.punct(p, '/') && st.is(p-1, "w"):
 		return true // "w/ Green", "d/w Green"
 	case st.is(p, "w") && st.punct(p-1, '/'):
 		return true // "D/W Castle"
 	case st.is(p, "with") || st.is(p, "w") || st.is(p, "by") || st.is(p, "to") || st.is(p, "for"):
-		return p > 0 && !st.toks[p].newline && st.verbBefore(p-1, st.is(p, "with") || st.is(p, "w") || st.is(p, "for"))
+		return p > 0 && !st.toks[p].newline && st.verbBefore(p-1, st.is(p, "with") || st.is(p, "w") || st.is(p, "for"), !caseless)
 	case st.punct(p, '('):
 		return p > 0 && (st.serviceWord(p-1) || st.staffBefore(p-1)) // "ortho (Marsh)", "MD (Bird) aware"
 	case st.punct(p, ':'):
@@ -148,8 +174,9 @@ func (st *state) staffBefore(p int) bool {
 // "with", "by", "to" or "for": a verb of contact, or a past participle
 // ("discussed", "seen", "left"); with ing, also a present participle
 // ("asking for", "meeting with"), which before "to" is too often a noun
-// ("dressing to Left leg").
-func (st *state) verbBefore(v int, ing bool) bool {
+// ("dressing to Left leg"); without loose, only a verb of contact or one
+// of participles.
+func (st *state) verbBefore(v int, ing, loose bool) bool {
 	if v < 0 || st.toks[v].kind != kWord {
 		return false
 	}
@@ -160,7 +187,7 @@ func (st *state) verbBefore(v int, ing bool) bool {
 		return true
 	}
 	w := lowerInto(st.buf[:0], st.word(v))
-	if len(w) > 4 && w[len(w)-2] == 'e' && w[len(w)-1] == 'd' || ing && len(w) > 5 && string(w[len(w)-3:]) == "ing" {
+	if loose && (len(w) > 4 && w[len(w)-2] == 'e' && w[len(w)-1] == 'd' || ing && len(w) > 5 && string(w[len(w)-3:]) == "ing") {
 		return true // "discussed with", "asking for"
 	}
 	return participles[string(w)]
@@ -176,8 +203,10 @@ var participles = map[string]bool{"seen": true, "spoke": true, "spoken": true, "
 // a role, credential or relation in brackets ("Walker (PT)", "Gray (case
 // mgr)"), a comma and a role or relation within three words ("Page,
 // resident", "Cash, pt's son"), "from" and a service ("Wood from
-// vascular"), or a report word ("Stone paged x2", "Green aware").
-func (st *state) personSlotAfter(i int) bool {
+// vascular"), or a report word ("Stone paged x2", "Green aware"). Where
+// case says nothing (caseless), a role after a comma ("HAND, HO
+// NOTIFIED") and a report word ("PRIEST CALLED") say too little.
+func (st *state) personSlotAfter(i int, caseless bool) bool {
 	n := i + 1
 	if n >= len(st.toks) || st.toks[n].newline {
 		return false
@@ -188,7 +217,7 @@ func (st *state) personSlotAfter(i int) bool {
 		return st.kws[w]&(kwRole|kwCred|kwRelation) != 0 && st.toks[w].kind == kWord || staffWords[string(lowerInto(st.buf[:0], st.word(w)))]
 	case st.punct(n, ','):
 		for w := n + 1; w <= n+3 && w < len(st.toks) && !st.toks[w].newline; w++ {
-			if st.kws[w]&(kwRole|kwRelation) != 0 && st.toks[w].kind == kWord {
+			if st.kws[w]&kwRelation != 0 && st.toks[w].kind == kWord || !caseless && st.kws[w]&kwRole != 0 && st.toks[w].kind == kWord {
 				return true
 			}
 			if st.toks[w].kind == kPunct && !st.punct(w, '\'') {
@@ -202,7 +231,7 @@ func (st *state) personSlotAfter(i int) bool {
 			w++
 		}
 		return w < len(st.toks) && !st.toks[w].newline && st.serviceWord(w)
-	case st.kws[n]&kwPost != 0 && st.adjacentWord(i, n):
+	case !caseless && st.kws[n]&kwPost != 0 && st.adjacentWord(i, n):
 		return true
 	case st.is(n, "to") && st.adjacentWord(i, n):
 		return n+1 < len(st.toks) && st.adjacentWord(n, n+1) && visitVerbs[string(lowerInto(st.buf[:0], st.word(n+1)))] // "Turner to see pt"
@@ -218,7 +247,7 @@ func (st *state) personSlotAfter(i int) bool {
 // visitVerbs are what a clinician or a visitor comes to do ("Turner to
 // see pt").
 var visitVerbs = map[string]bool{"see": true, "eval": true, "evaluate": true, "examine": true, "visit": true, "call": true,
-	"come": true, "round": true, "follow": true, "speak": true, "discuss": true, "consult": true, "assess": true}
+	"come": true, "round": true, "speak": true, "discuss": true, "consult": true, "assess": true}
 
 // ownedWords are what a person, not a thing, has in a note ("Miller's
 // voicemail").

@@ -223,7 +223,9 @@ func (st *state) streetName(j int) {
 		e++
 	}
 	st.add(s, e, phigate.LOCATION, 0.8, "street")
-	st.cityAfterStreet(e)
+	if st.punct(e+1, ',') {
+		st.cityAfterStreet(e)
+	}
 }
 
 // streetWord reports whether word s may be part of the name of the street
@@ -537,7 +539,7 @@ func (st *state) cityAfterStreet(e int) {
 	}
 	k := j
 	for k < len(st.toks) && k-j < 2 && st.toks[k].kind == kWord && st.toks[k].shape != sLower && !st.toks[k].newline &&
-		st.toks[k].flags&fClinical == 0 && !st.stateName(k) {
+		st.toks[k].flags&fClinical == 0 && !st.stateName(k) && st.kws[k]&(kwStop|kwRelation|kwRole|kwTitle|kwMonth|kwWeekday) == 0 {
 		k++
 	}
 	if k > j {
