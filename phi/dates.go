@@ -273,8 +273,10 @@ func (st *state) loneMonthIsDate(i, j int) bool {
 	case "may", "march", "mar", "august", "jan", "dec", "jun":
 		// also a verb or a short word ("may", "dec" for decreased):
 		// a month only after a word of time that ends the clause
-		// ("discharged home in dec.", "since march,")
-		return st.beforeMonth(i-1) && (j > i || j+1 >= len(st.toks) || st.toks[j+1].newline ||
+		// ("discharged home in dec.", "since march,"), or capitalised
+		// inside a sentence where capitals carry information ("in March
+		// for a fall")
+		return st.beforeMonth(i-1) && (j > i || j+1 >= len(st.toks) || st.toks[j+1].newline || st.titled(i) && !st.sentenceStart(i) ||
 			st.punct(j+1, '.') || st.punct(j+1, ',') || st.punct(j+1, ';'))
 	}
 	if st.toks[i].end-st.toks[i].start > 4 {

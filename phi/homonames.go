@@ -18,6 +18,9 @@ import "github.com/phigate/phigate"
 func (st *state) homographNames() {
 	for i := range st.toks {
 		if !st.homograph(i) {
+			if st.mixed && st.roleVerbName(i) {
+				st.homographName(i, i) // "discussed with charge RN Page."
+			}
 			continue
 		}
 		top := st.toks[i].flags&(fFirstTop|fLastTop) != 0
@@ -159,8 +162,22 @@ func (st *state) personSlotBefore(i int, caseless bool) bool {
 		return p > 0 && (st.serviceWord(p-1) || st.staffBefore(p-1)) // "ortho (Marsh)", "MD (Bird) aware"
 	case st.punct(p, ':'):
 		return p > 0 && st.staffBefore(p-1) // "Primary RN: Lamb"
+	case st.punct(p, ',') && !caseless:
+		return p > 0 && st.staffBefore(p-1) && clauseEnd(st, i+1) // "reviewed with covering NP, Meadows."
 	}
 	return false
+}
+
+// roleVerbName reports whether word i, a capitalised verb that is also a
+// surname ("Page", "Call"), is a name: right after a role and before the
+// clause's end ("charge RN Page.").
+func (st *state) roleVerbName(i int) bool {
+	t := st.toks[i]
+	if t.kind != kWord || t.shape != sTitle || t.end-t.start < 3 || t.flags&fLast == 0 || t.flags&fClinical != 0 ||
+		st.kws[i]&^(kwVerb|kwStop) != 0 || st.kws[i]&kwVerb == 0 || st.sentenceStart(i) || !st.adjacentWord(i-1, i) {
+		return false
+	}
+	return st.kws[i-1]&kwRole != 0 && st.toks[i-1].kind == kWord && clauseEnd(st, i+1)
 }
 
 // staffBefore reports whether word p is a role or a credential ("RN:",
