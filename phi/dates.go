@@ -23,6 +23,9 @@ func (st *state) findDates() {
 			}
 		case kWord:
 			j = st.monthDate(i)
+			if j < 0 && st.toks[i].end-st.toks[i].start >= 3 {
+				j = st.holiday(i)
+			}
 		case kAlnum:
 			j = st.ordinalDate(i)
 			if j < 0 {
@@ -485,3 +488,40 @@ func xAbbrev(c byte) bool {
 	}
 	return false
 }
+
+// holiday marks a holiday, which names its date ("fell at home on
+// Thanksgiving", "since Christmas Eve", "New Year's Day", "Labor Day"):
+// a holiday of one word in any case, of two where its second word is
+// "day" or "eve" (or "year's" after "new"). Returns the last token, or -1.
+func (st *state) holiday(i int) int {
+	w := string(lowerInto(st.buf[:0], st.word(i)))
+	e := -1
+	switch {
+	case holidays[w]:
+		e = i
+		if st.is(i+1, "eve") || st.is(i+1, "day") {
+			e = i + 1
+		}
+	case w == "new" && (st.is(i+1, "year's") || st.is(i+1, "years")) && st.adjacentWord(i, i+1):
+		e = i + 1
+		if st.is(e+1, "eve") || st.is(e+1, "day") {
+			e++
+		}
+	case dayHolidays[w] && st.is(i+1, "day") && st.adjacentWord(i, i+1):
+		e = i + 1
+	}
+	if e < 0 || st.mixed && st.toks[i].shape == sLower && !holidays[w] {
+		return -1 // "new years" and "labor day" in small letters in a capitalised note say less
+	}
+	st.add(i, e, phigate.DATE, 0.8, "holiday")
+	return e
+}
+
+// holidays name a date alone; dayHolidays do before "Day".
+var (
+	holidays = map[string]bool{"thanksgiving": true, "christmas": true, "xmas": true, "easter": true, "halloween": true,
+		"hanukkah": true, "chanukah": true, "passover": true, "kwanzaa": true, "christmastime": true}
+	dayHolidays = map[string]bool{"memorial": true, "labor": true, "independence": true, "veterans": true, "veteran's": true,
+		"mother's": true, "father's": true, "valentine's": true, "columbus": true, "presidents": true, "president's": true,
+		"thanksgiving": true, "christmas": true, "patriots": true, "patriot's": true, "mlk": true}
+)

@@ -219,8 +219,8 @@ var participles = map[string]bool{"seen": true, "spoke": true, "spoken": true, "
 // personSlotAfter reports whether the words after word i put a person there:
 // a role, credential or relation in brackets ("Walker (PT)", "Gray (case
 // mgr)"), a comma and a role or relation within three words ("Page,
-// resident", "Cash, pt's son"), "from" and a service ("Wood from
-// vascular"), or a report word ("Stone paged x2", "Green aware"). Where
+// resident", "Cash, pt's son"), "from" or "in" and a service ("Wood from
+// vascular", "Porter in blood bank"), or a report word ("Stone paged x2", "Green aware"). Where
 // case says nothing (caseless), a role after a comma ("HAND, HO
 // NOTIFIED") and a report word ("PRIEST CALLED") say too little.
 func (st *state) personSlotAfter(i int, caseless bool) bool {
@@ -242,7 +242,7 @@ func (st *state) personSlotAfter(i int, caseless bool) bool {
 			}
 		}
 		return false
-	case st.is(n, "from"):
+	case st.is(n, "from") || st.is(n, "in"):
 		w := n + 1
 		if st.is(w, "the") {
 			w++
@@ -312,7 +312,7 @@ func init() {
 		"psychiatry", "derm", "dermatology", "ent", "urology", "uro", "gu", "onc", "oncology", "heme", "hematology", "endo",
 		"endocrine", "endocrinology", "radiology", "ir", "anesthesia", "micu", "sicu", "ccu", "icu", "transplant", "trauma",
 		"rehab", "pain", "vna", "dialysis", "hd", "wound", "ostomy", "speech", "slp", "dietary", "nutritionist", "interpreter",
-		"security", "chaplaincy", "pastoral", "admitting", "lab", "medicine", "ob", "gyn", "obgyn", "peds", "pediatrics",
+		"security", "blood", "chaplaincy", "pastoral", "admitting", "lab", "medicine", "ob", "gyn", "obgyn", "peds", "pediatrics",
 		"ophtho", "ophthalmology", "geri", "geriatrics", "ethics", "legal", "risk", "billing", "respiratory", "physical",
 		"occupational", "infectious", "gastroenterology", "hepatology", "liver", "pulmonology", "rheumatology", "rheum",
 		"nursing", "work", "team", "service", "services", "management", "therapy", "consult", "consults", "ccm", "csru", "tsicu", "nicu", "pacu", "ew", "er", "ed"} {

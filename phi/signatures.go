@@ -291,8 +291,8 @@ func (st *state) coordinatedName(e int) {
 	}
 	k++
 	if k >= len(st.toks) || st.toks[k].kind != kWord || st.toks[k].flags&fFirst == 0 || st.toks[k].flags&fClinical != 0 ||
-		st.kws[k]&kwStop != 0 || st.mixed && st.toks[k].shape == sLower {
-		return
+		st.kws[k]&(kwStop|kwRelation|kwRole|kwTitle|kwCred|kwMonth|kwWeekday) != 0 || st.mixed && st.toks[k].shape == sLower {
+		return // "Beverly and son Douglas": a relation, no name
 	}
 	st.addName(k, k, lvNone, "dictionary-name")
 }
