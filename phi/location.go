@@ -194,6 +194,23 @@ func (st *state) street(i int) {
 	}
 }
 
+// titledPair reports whether words a and a+1 (= b) are capitalised
+// words inside a sentence where capitals carry information, neither a
+// clinical word (but a town's or a feature's: "Bay") nor a keyword (but
+// a verb of movement: "Back").
+func (st *state) titledPair(a, b int) bool {
+	if a < 0 || b >= len(st.toks) || !st.adjacentWord(a, b) || st.toks[b].newline {
+		return false
+	}
+	for _, k := range [2]int{a, b} {
+		if !st.titled(k) || st.toks[k].kind != kWord || st.kws[k]&^(kwMove|kwGeneric) != 0 ||
+			st.toks[k].flags&fClinical != 0 && st.toks[k].flags&fCity == 0 && !namedFeatures[string(lowerInto(st.buf[:0], st.word(k)))] {
+			return false
+		}
+	}
+	return true
+}
+
 // streetName marks a street named without its number ("found on Elm
 // Street", "lives off Pond Rd."): one or two capitalised words (capitals
 // in a caseless note) before a street word spelt out or abbreviated, in
@@ -385,6 +402,15 @@ func (st *state) unknownPlace(i int) {
 			e = i + 1 // "at Camu Vedoa"
 		}
 		st.add(i, e, phigate.LOCATION, 0.5, "capital-place") // "daughter Rot of Kynspouridge"
+	}
+	if st.is(i+1, "area") && st.titledPair(i-1, i) && !st.sentenceStart(i-1) {
+		q := i - 2
+		if st.is(q, "the") {
+			q--
+		}
+		if st.is(q, "in") || st.is(q, "near") || st.is(q, "from") {
+			st.add(i-1, i, phigate.LOCATION, 0.6, "area") // "lives in the Back Bay area"
+		}
 	}
 	if !prep && !st.is(p, "by") {
 		return
