@@ -264,9 +264,15 @@ func (st *state) personName(k int) bool {
 var agencyRoles = map[string]bool{"nurse": true, "nurses": true, "liaison": true, "team": true, "rep": true,
 	"representative": true, "coordinator": true}
 
+// nurseKinds are the kinds of nurse whose words are also towns or
+// surnames ("parish nurse", "school nurse").
+var nurseKinds = map[string]bool{"parish": true, "school": true, "private": true, "travel": true, "agency": true, "float": true,
+	"head": true, "visiting": true, "charge": true, "staff": true, "triage": true, "hospice": true, "home": true, "duty": true}
+
 // agencyBefore marks the agency between "by" and a role word: a surname,
-// a town or a word nobody listed, never an ordinary or clinical word
-// ("seen by wound nurse", "by charge nurse", "by IV team").
+// a town or a word nobody listed, never a clinical word nor an ordinary
+// one but a town's or a common surname's ("SEEN BY MARKS NURSE"; not
+// "seen by wound nurse", "by charge nurse", "by IV team").
 func (st *state) agencyBefore(i int) {
 	j := i + 1
 	k := j + 1
@@ -275,10 +281,11 @@ func (st *state) agencyBefore(i int) {
 		return
 	}
 	t := st.toks[j]
-	if t.flags&(fCommon|fCore|fClinical) != 0 || st.kws[j] != 0 || st.mixed && t.shape != sTitle || t.shape != st.toks[k].shape && !st.mixed {
+	if t.flags&fClinical != 0 || t.flags&(fCommon|fCore) != 0 && t.flags&(fCity|fLastTop) == 0 || st.kws[j] != 0 ||
+		st.mixed && t.shape != sTitle || t.shape != st.toks[k].shape && !st.mixed {
 		return
 	}
-	if t.flags&(fCity|fLast) == 0 && !(st.unknown(j) && !st.wordLike(j)) {
+	if t.flags&(fCity|fLast) == 0 && !(st.unknown(j) && !st.wordLike(j)) || nurseKinds[string(lowerInto(st.buf[:0], st.word(j)))] {
 		return
 	}
 	st.add(j, j, phigate.LOCATION, 0.5, "agency")
