@@ -116,8 +116,15 @@ func (st *state) facilityNameWord(j, i int, named bool) bool {
 	if named {
 		return st.toks[j].shape == st.toks[j+1].shape && (st.toks[j].shape != sLower || !st.mixed)
 	}
+	if j+1 == i && institutionWords[string(lowerInto(st.buf[:0], st.word(i)))] {
+		return st.toks[j].shape == st.toks[i].shape && st.toks[j].shape != sLower // "THE WILSON CAMPUS", "Goodhue Wilsons Hospital"
+	}
 	return j+1 < i && st.mixed && st.toks[j].shape == sTitle && st.toks[j+1].shape == sTitle
 }
+
+// institutionWords name a whole institution, which a surname names
+// (unlike "clinic" or "center", which a disease may: "Parkinson Clinic").
+var institutionWords = map[string]bool{"hospital": true, "hosp": true, "campus": true, "infirmary": true, "memorial": true}
 
 func (st *state) allCommon(s, e int) bool {
 	for k := s; k <= e; k++ {

@@ -98,7 +98,8 @@ func (st *state) townOfWord(j int) bool {
 // words around common name i put a person there: a cue after it ("WALKER
 // (PT)", "CASH, PT'S SON"), a role or a relation right before it ("NP
 // HALE"), or a verb of contact before it and the clause's end after it
-// ("PAGED MOODY X2" is not taken, "PAGED MOODY." is).
+// ("PAGED MOODY X2" is not taken, "PAGED MOODY." is), or an ambiguous
+// role before it and a report word after it ("NP BRADY AWARE").
 func (st *state) caselessSlot(i int) bool {
 	if st.personSlotAfter(i, true) {
 		return true
@@ -110,7 +111,14 @@ func (st *state) caselessSlot(i int) bool {
 	if st.kws[p]&(kwRole|kwRelation) != 0 && st.kws[p]&(kwPrep|kwStop|kwCredAmbiguous) == 0 {
 		return true // "NURSE HALE", not "PA NUMBERS"
 	}
-	return st.personSlotBefore(i, true) && clauseEnd(st, i+1)
+	// After the cue, the clause's end, a report word or an auxiliary
+	// ("PAGED MOODY.", "NP BRADY AWARE", "PER LONG WILL HOLD").
+	n := i + 1
+	reported := n < len(st.toks) && st.adjacentWord(i, n) && (st.kws[n]&kwPost != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(n)))])
+	if !reported && !clauseEnd(st, n) {
+		return false
+	}
+	return st.personSlotBefore(i, true) || reported && st.kws[p]&kwRole != 0 && st.kws[p]&kwPrep == 0
 }
 
 // homograph reports whether word i is a census name of three or more

@@ -167,8 +167,9 @@ func (st *state) accept(i, lv int) bool {
 	if st.mixed && !capital && lv < lvMedium {
 		return false
 	}
-	if lv < lvStrong && t.end-t.start > 2 && (st.kws[i]&kwState != 0 || st.text[t.end-2] == '\'' && st.stateName(i)) {
-		return false // "Florida", "Maryland's": states are no names
+	if lv < lvStrong && t.end-t.start > 2 && (st.kws[i]&kwState != 0 || st.text[t.end-2] == '\'' && st.stateName(i)) &&
+		!(lv >= lvKin && f&fFirst != 0 && st.knownSurnameAfter(i)) {
+		return false // "Florida", "Maryland's": states are no names, but "Virginia Alfredo, RN" is
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
 		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.nameLike(st.nextWord(i))
@@ -180,6 +181,9 @@ func (st *state) accept(i, lv int) bool {
 	case lvKin:
 		if clinical && st.titled(i) && f&fFirst != 0 {
 			return true // "Son, Ed, was updated"
+		}
+		if clinical && named && f&(fFirstTop|fLastTop) != 0 && k == 0 && t.end-t.start > 3 && st.titled(i) == st.mixed && st.kinNameEnds(i) {
+			return true // "SON BELL 689-674-1747": a common name though a clinical word, where nothing follows it
 		}
 		if st.titled(i) && !clinical && !core && t.end-t.start > 2 {
 			return true // "Sons Smokey, Morris and Roger"
@@ -205,6 +209,23 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
 			f&(fFirst|fLast) != 0 && (!st.misspeltName(i) || st.talkCue(i-1) || st.kw(i-1)&kwVerb != 0)
 	}
+}
+
+// kinNameEnds reports whether after word i a phone number, the clause's
+// end or a line break follows.
+func (st *state) kinNameEnds(i int) bool {
+	n := i + 1
+	return n >= len(st.toks) || clauseEnd(st, n) || st.toks[n].kind == kNum && st.digits(n) == 3
+}
+
+// knownSurnameAfter reports whether the word right after i, in i's case,
+// is a surname or a word nobody listed ("Virginia Alfredo").
+func (st *state) knownSurnameAfter(i int) bool {
+	k := i + 1
+	if k >= len(st.toks) || !st.adjacentWord(i, k) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[k].shape != st.toks[i].shape {
+		return false
+	}
+	return st.toks[k].flags&fLast != 0 && st.toks[k].flags&(fClinical|fCity) == 0 && st.kws[k] == 0 || st.unknown(k) && st.toks[k].end-st.toks[k].start > 2
 }
 
 // misspeltName reports whether name i, with no capital to vouch for it,
@@ -387,7 +408,7 @@ func (st *state) extendName(e int) int {
 	for n := 0; n < 3; n++ {
 		k := e + 1
 		switch {
-		case st.punct(k, '-') && st.adjacent(e) && st.adjacent(k) && st.toks[k+1].kind == kWord && st.accept(k+1, lvMedium):
+		case st.punct(k, '-') && st.adjacent(e) && st.adjacent(k) && st.toks[k+1].kind == kWord && (st.accept(k+1, lvMedium) || st.hyphenPart(e, k+1)):
 			e = k + 1
 			continue
 		case st.isInitial(k) && st.punct(k+1, '.') && st.accept(k+2, lvMedium) && !st.toks[k].newline:
@@ -409,6 +430,16 @@ func (st *state) extendName(e int) int {
 		break
 	}
 	return e
+}
+
+// hyphenPart reports whether word k, joined by a hyphen to name word e
+// with no space, is the second part of a double surname though an
+// ordinary word ("Torress-Proctor"): a census name in e's case, no
+// clinical or function word.
+func (st *state) hyphenPart(e, k int) bool {
+	t := st.toks[k]
+	return k < len(st.toks) && t.flags&(fFirst|fLast) != 0 && t.flags&fClinical == 0 && t.shape == st.toks[e].shape &&
+		t.end-t.start >= 3 && st.kws[k]&(kwStop|kwCred|kwTitle|kwRole|kwRelation|kwMonth|kwWeekday|kwUnit) == 0
 }
 
 // surnameAfterFirst accepts a surname that is also a word ("Frances

@@ -62,7 +62,7 @@ func (st *state) propagatable(i int) bool {
 	t := st.toks[i]
 	n := t.end - t.start
 	return t.kind == kWord && (n >= 3 || n == 2 && t.shape == sUpper) && t.flags&(fCore|fCommon|fClinical|fAmbiguous) == 0 &&
-		st.kws[i]&(kwStop|kwTitle|kwCred|kwRole|kwRelation|kwMonth|kwFacility) == 0
+		st.kws[i]&(kwStop|kwTitle|kwCred|kwRole|kwRelation|kwMonth|kwFacility|kwState) == 0
 }
 
 // nameNeighbours widens a name found by context over a capitalised name

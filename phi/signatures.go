@@ -50,6 +50,10 @@ func (st *state) nameBeforeAt(i, lv int) {
 		case n == 0 && st.unknownPair(j-1):
 			j -= 2 // "Tensine Trechoabraiman MD": two unknown words
 			n = 4
+		case n == 0 && j >= 2 && st.punct(j-1, '-') && st.adjacent(j-2) && st.adjacent(j-1) && st.hyphenPart(j-2, j) &&
+			(st.unknown(j-2) || st.knownName(j-2)):
+			j -= 3 // "Torress-Proctor MD": a name and a word joined by a hyphen
+			n = 4
 		case n == 0 && cred && st.signedSurname(j) >= 0:
 			j = st.signedSurname(j) - 1 // "THAD N. LESS, RRT": a first name and an initial vouch for a surname that is a word
 			n = 4
@@ -130,10 +134,27 @@ func (st *state) signedSurname(j int) int {
 	}
 	t := st.toks[f]
 	if t.kind == kWord && t.end-t.start >= 2 && st.kws[f] == 0 && (t.flags&fClinical == 0 || initial) && t.shape == st.toks[j].shape &&
-		(t.flags&fFirst != 0 || st.unknown(f) && t.end-t.start >= 3) {
+		(t.flags&fFirst != 0 || st.unknown(f) && t.end-t.start >= 3 || !initial && t.flags&fLast != 0 && st.endsSignature(j)) {
 		return f
 	}
 	return -1
+}
+
+// endsSignature reports whether word j and the credential after it end
+// their line ("Kerr Mae RN"), where a note is signed.
+func (st *state) endsSignature(j int) bool {
+	c := j + 1
+	if st.punct(c, ',') {
+		c++
+	}
+	if st.kw(c)&kwCred == 0 {
+		return false
+	}
+	n := c + 1
+	if st.punct(n, '.') {
+		n++
+	}
+	return n >= len(st.toks) || st.toks[n].newline
 }
 
 // knownName reports whether word p is a dictionary name and no word.
