@@ -119,7 +119,7 @@ func (st *state) facilityNameWord(j, i int, named bool) bool {
 	if j+1 == i && institutionWords[string(lowerInto(st.buf[:0], st.word(i)))] {
 		return st.toks[j].shape == st.toks[i].shape && st.toks[j].shape != sLower // "THE WILSON CAMPUS", "Goodhue Wilsons Hospital"
 	}
-	return j+1 < i && st.mixed && st.toks[j].shape == sTitle && st.toks[j+1].shape == sTitle
+	return j+1 < i && st.titled(j) && st.titled(j+1)
 }
 
 // institutionWords name a whole institution, which a surname names

@@ -97,13 +97,13 @@ func (st *state) placeAtEnd(p int) {
 	if st.is(j, "the") {
 		j++
 	}
-	if !st.unknown(j) || st.toks[j].kind != kWord || st.toks[j].newline || !st.placeEnds(j+1) && !st.placeEnds(j+2) ||
+	if !(st.unknown(j) || st.namedPlaceCandidate(j)) || st.toks[j].kind != kWord || st.toks[j].newline || !st.placeEnds(j+1) && !st.placeEnds(j+2) ||
 		!st.personBefore(p) {
-		return // every way below needs a word nobody listed, a phrase's end and a person
+		return // every way below needs a word nobody listed or a town's or person's name, a phrase's end and a person
 	}
 	strong := st.strongPlaceCue(p)
-	second := j+1 < len(st.toks) && st.adjacentWord(j, j+1) && st.placeCandidateCue(j+1, strong)
-	if !(st.placeCandidateCue(j, strong) || strong && second && st.toks[j].end-st.toks[j].start >= 3) {
+	second := j+1 < len(st.toks) && st.adjacentWord(j, j+1) && (st.placeCandidateCue(j+1, strong) || st.namedPlaceCandidate(j+1))
+	if !(st.placeCandidateCue(j, strong) || st.namedPlaceCandidate(j) || strong && second && st.toks[j].end-st.toks[j].start >= 3) {
 		return // a strong cue takes a pair whose first word is short or near a word ("FROM THE GOAND SPIDALE-")
 	}
 	e := j
@@ -114,6 +114,17 @@ func (st *state) placeAtEnd(p int) {
 		return // "in X area" is the area rule's
 	}
 	st.add(j, e, phigate.LOCATION, 0.6, "place-end")
+}
+
+// namedPlaceCandidate reports whether word j is a town or a census name
+// of four or more letters that is no English, clinical or keyword
+// ("CONSULT FROM THE LEBEAU."), for placeAtEnd.
+func (st *state) namedPlaceCandidate(j int) bool {
+	if j < 0 || j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 4 || st.kws[j] != 0 {
+		return false
+	}
+	f := st.toks[j].flags
+	return f&(fCity|fFirst|fLast) != 0 && f&(fCommon|fCore|fClinical|fRare) == 0 && !st.stateName(j)
 }
 
 // placeCandidate reports whether word j is in no dictionary, has four or

@@ -61,7 +61,7 @@ func (st *state) homographName(i, j int) {
 // state or function word and no hospital service ("Dr. Hale of
 // Cardiology" names his service).
 func (st *state) townOfPerson() {
-	if !st.mixed {
+	if !st.mixed && !st.lowerNote {
 		return
 	}
 	n := len(st.found)
@@ -90,7 +90,7 @@ func (st *state) townOfWord(j int) bool {
 		return false
 	}
 	t := st.toks[j]
-	return t.kind == kWord && t.shape == sTitle && t.end-t.start >= 3 && t.flags&fClinical == 0 && !st.serviceWord(j) &&
+	return t.kind == kWord && st.titled(j) && t.end-t.start >= 3 && t.flags&fClinical == 0 && !st.serviceWord(j) &&
 		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRole|kwRelation|kwTitle|kwCred|kwState|kwGeneric|kwFacility) == 0
 }
 

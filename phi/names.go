@@ -172,7 +172,10 @@ func (st *state) accept(i, lv int) bool {
 		return false // "Florida", "Maryland's": states are no names, but "Virginia Alfredo, RN" is
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
-		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && st.nameLike(st.nextWord(i))
+		// After a title, a surname that is also a function word, before
+		// another name or a report word ("DR. POST CALLED").
+		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 &&
+			(st.nameLike(st.nextWord(i)) || f&fLast != 0 && st.kw(i+1)&kwPost != 0 && st.adjacentWord(i, i+1) && !auxiliaries[string(lowerInto(st.buf[:0], st.word(i+1)))])
 	}
 	clinical := f&fClinical != 0
 	switch lv {

@@ -133,6 +133,10 @@ func (st *state) signedSurname(j int) int {
 		return -1
 	}
 	t := st.toks[f]
+	if initial && f+1 < j && st.isInitial(f+1) && (t.kind != kWord || st.kws[f] != 0 || t.flags&fName == 0 && !st.unknown(f)) &&
+		st.toks[j].shape == st.toks[f+1].shape {
+		return f + 1 // "PER P. TED NP": an initial alone before the surname
+	}
 	if t.kind == kWord && t.end-t.start >= 2 && st.kws[f] == 0 && (t.flags&fClinical == 0 || initial) && t.shape == st.toks[j].shape &&
 		(t.flags&fFirst != 0 || st.unknown(f) && t.end-t.start >= 3 || !initial && t.flags&fLast != 0 && st.endsSignature(j)) {
 		return f
