@@ -55,8 +55,9 @@ func (st *state) homographName(i, j int) {
 	st.add(i, j, phigate.NAME, 0.72, "homograph-name")
 }
 
-// townOfPerson marks the town after a person's name and "of" in mixed
-// case ("daughter Bonnie of Wampum", "Dr. Hale of Quincy"): one or two
+// townOfPerson marks the town after a person's name and "of" where
+// capitals carry information ("daughter Bonnie of Wampum", "Nephew, Ralph
+// Dunn of Haverly visited", "Dr. Hale of Quincy"): one or two
 // capitalised words inside the sentence that are no clinical, calendar,
 // state or function word and no hospital service ("Dr. Hale of
 // Cardiology" names his service).
@@ -67,7 +68,7 @@ func (st *state) townOfPerson() {
 	n := len(st.found)
 	for x := 0; x < n; x++ {
 		f := st.found[x]
-		if f.Category != phigate.NAME || f.Confidence < 0.75 || f.End+4 > len(st.text) || st.text[f.End] != ' ' ||
+		if f.Category != phigate.NAME || f.Confidence < 0.6 || f.End+4 > len(st.text) || st.text[f.End] != ' ' ||
 			st.text[f.End+1] != 'o' || st.text[f.End+2] != 'f' || st.text[f.End+3] != ' ' {
 			continue
 		}

@@ -28,8 +28,6 @@ func (st *state) findLocations() {
 				switch {
 				case st.is(i, "va"):
 					st.facilityIn(i)
-				case st.is(i, "of"):
-					st.ofTown(i)
 				case st.is(i, "by"):
 					st.agencyBefore(i)
 				case st.is(i, "to"), st.is(i, "at"):

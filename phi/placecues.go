@@ -236,29 +236,6 @@ func (st *state) facilityIn(i int) {
 	st.add(j, j, phigate.LOCATION, 0.6, "facility-town")
 }
 
-// ofTown marks the town after a person's full name and "of" ("Nephew,
-// Ralph Dunn of Haverly visited"): in mixed-case text, a capitalised town
-// after two capitalised words that are names or no words at all.
-func (st *state) ofTown(i int) {
-	j := i + 1
-	if i < 2 || j >= len(st.toks) || !(st.mixed || st.lowerNote) || !st.personName(i-1) || !st.personName(i-2) ||
-		st.toks[j].newline || st.toks[j].shape != sTitle || st.toks[j].kind != kWord || st.alreadyFound(j) {
-		return
-	}
-	f := st.toks[j].flags
-	if f&fCity == 0 || f&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) {
-		return
-	}
-	st.add(j, j, phigate.LOCATION, 0.55, "name-of-town")
-}
-
-// personName reports whether word k is capitalised and a name or no word.
-func (st *state) personName(k int) bool {
-	t := st.toks[k]
-	return t.kind == kWord && t.shape == sTitle && st.kws[k] == 0 && t.flags&fClinical == 0 &&
-		(t.flags&fName != 0 || st.unknown(k))
-}
-
 // agencyRoles follow an agency's name after "by" ("seen by Loburg nurse
 // for arrangements", "called by Dunmore liaison").
 var agencyRoles = map[string]bool{"nurse": true, "nurses": true, "liaison": true, "team": true, "rep": true,
