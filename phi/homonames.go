@@ -18,8 +18,8 @@ import "github.com/phigate/phigate"
 func (st *state) homographNames() {
 	for i := range st.toks {
 		if !st.homograph(i) {
-			if st.mixed && st.roleVerbName(i) {
-				st.homographName(i, i) // "discussed with charge RN Page."
+			if st.mixed && st.roleVerbName(i) || st.clinicalNameReported(i) {
+				st.homographName(i, i) // "discussed with charge RN Page.", "NP BRADY AWARE"
 			}
 			continue
 		}
@@ -175,6 +175,25 @@ func (st *state) personSlotBefore(i int, caseless bool) bool {
 		return p > 0 && st.staffBefore(p-1) && clauseEnd(st, i+1) // "reviewed with covering NP, Meadows."
 	}
 	return false
+}
+
+// clinicalNameReported reports whether word i, one of the most common
+// names though a clinical word ("Brady", "Hickman", "Bell"), is a name
+// because a role or a title stands right before it and a report word
+// right after it ("NP BRADY AWARE", "HO Hickman notified"), in its case.
+func (st *state) clinicalNameReported(i int) bool {
+	t := st.toks[i]
+	if t.kind != kWord || t.end-t.start < 3 || t.flags&fClinical == 0 || t.flags&(fFirstTop|fLastTop) == 0 || st.kws[i] != 0 ||
+		i == 0 || i+1 >= len(st.toks) || st.toks[i].newline || !st.adjacentWord(i, i+1) || st.toks[i+1].newline ||
+		st.mixed && t.shape != sTitle || t.shape == sMixed {
+		return false
+	}
+	p, n := i-1, i+1
+	if st.punct(p, '.') && st.kw(p-1)&kwTitle != 0 {
+		p--
+	}
+	return st.toks[p].kind == kWord && st.kws[p]&(kwRole|kwTitle) != 0 && st.kws[p]&kwPrep == 0 &&
+		st.kws[n]&kwPost != 0 && !auxiliaries[string(lowerInto(st.buf[:0], st.word(n)))]
 }
 
 // roleVerbName reports whether word i, a capitalised verb that is also a

@@ -206,11 +206,13 @@ func (st *state) initialName(i int) {
 		st.toks[k].shape != sLower && st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord && !st.nearWord(k)
 	// "A. BUSBY AWARE": an initial with a period before a surname that is
 	// no everyday word, or one that a report word or credential follows.
-	surname := dot && st.toks[i].shape == sUpper && f&fLast != 0 && f&fClinical == 0 && st.kws[k]&kwStop == 0 &&
-		(f&(fCommon|fCore) == 0 || st.kw(k+1)&(kwPost|kwCred) != 0) && st.toks[k].shape != sLower
-	// "A. QUARNBECK AWARE": even "A" with a period before a capitalised
-	// name by its looks that a report word follows.
-	articleName := article && dot && st.toks[i].shape == sUpper && st.toks[k].shape != sLower && st.unknownName(k) &&
+	reported := st.kw(k+1)&(kwPost|kwCred) != 0 && st.adjacentWord(k, k+1) && !st.toks[k+1].newline
+	surname := dot && st.toks[i].shape == sUpper && f&fLast != 0 && st.kws[k]&kwStop == 0 && st.toks[k].shape != sLower &&
+		(f&fClinical == 0 && (f&(fCommon|fCore) == 0 || reported) || reported && st.kw(k+1)&kwPost != 0) // "I. MALLORY AWARE", not "C. DIFF NEG"
+	// "A. QUARNBECK AWARE", "A. DOE AWARE": even "A" with a period before
+	// a capitalised name by its looks or a surname that a report word
+	// follows.
+	articleName := article && dot && st.toks[i].shape == sUpper && st.toks[k].shape != sLower && (st.unknownName(k) || f&fLast != 0 && st.kws[k] == 0) &&
 		st.kw(k+1)&kwPost != 0 && st.adjacentWord(k, k+1) && !st.toks[k+1].newline
 	if surname || articleName || !article && (named || oovOK || unknownOK || top && (dot || st.kw(k+1)&kwPost != 0) || st.reportedInitial(i)) {
 		st.addName(i, st.extendName(k), lvMedium, "initial-name")
