@@ -170,7 +170,9 @@ func (st *state) shortDateConfidence(i int, c byte) float32 {
 // joins a whole number ("1 1/2 hrs", "D5 1/2"); a date ends a clause
 // ("extubated 1/3.", "in CCU 1/2,"), follows or precedes a clock time
 // ("at 0330 1/3", "1/2 @ 1900"), heads a line ("1/2 returned to cath
-// lab") or follows a movement ("admitted to CCU 2/4 via the ED").
+// lab"), comes before "with", "at", "AM" or a movement ("1/2 w/
+// pulmonary edema", "arrest 1/4 transferred") or follows a movement
+// ("admitted to CCU 2/4 via the ED").
 func (st *state) smallFractionIsDate(i int) bool {
 	n := i + 3
 	if st.adjacent(i+2) && n < len(st.toks) && st.toks[n].kind != kPunct || st.kw(n)&(kwUnit|kwFraction) != 0 {
@@ -182,9 +184,9 @@ func (st *state) smallFractionIsDate(i int) bool {
 		switch {
 		case t.kind == kNum && st.digits(p) <= 2, t.kind == kAlnum && isDigit(st.text[t.end-1]):
 			return false // "1 1/2", "D5 1/2"
-		case st.kw(p)&(kwUnit|kwFraction) != 0 || st.punct(p, '-') || st.punct(p, '~') || st.is(p, "q") || st.is(p, "approx") ||
+		case st.kw(p)&(kwUnit|kwFraction) != 0 && !(st.is(p, "unit") && (st.is(p-1, "to") || st.is(p-1, "the"))) || st.punct(p, '-') || st.punct(p, '~') || st.is(p, "q") || st.is(p, "approx") ||
 			st.is(p, "about") || st.is(p, "to") && !st.toks[i].newline:
-			return false // "rales 1/3", "q 1/2-1 hrs", "changed to 1/4"
+			return false // "rales 1/3", "q 1/2-1 hrs", "changed to 1/4"; "to unit 1/2" is a ward
 		}
 	}
 	switch {
@@ -196,6 +198,9 @@ func (st *state) smallFractionIsDate(i int) bool {
 		return true
 	case p < 0 || st.toks[i].newline:
 		return st.toks[n].kind == kWord || (st.punct(n, ':') || st.punct(n, '-')) && st.kw(n+1)&kwFraction == 0 && n+1 < len(st.toks) && st.toks[n+1].kind == kWord
+	case st.is(n, "w") && st.punct(n+1, '/') || st.is(n, "with") || st.is(n, "at") || st.is(n, "am") || st.is(n, "pm") ||
+		st.is(n, "transferred") || st.is(n, "admitted"):
+		return true // "readmitted to unit 1/2 w/ pulmonary edema", "diaphoresis 1/2 at rehab", "from 30 1/4 AM"
 	case st.punct(n, '-') || st.is(n, "to") || st.is(n, "thru"):
 		// "1/2 - 7/23": a range whose other end is plainly a date
 		if c, d := st.num(n+1), st.num(n+3); st.sep(n+2, '/') && validMD(c, d) && !(c < d && d <= 4) {
