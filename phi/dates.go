@@ -530,3 +530,47 @@ var (
 		"mother's": true, "father's": true, "valentine's": true, "columbus": true, "presidents": true, "president's": true,
 		"thanksgiving": true, "christmas": true, "patriots": true, "patriot's": true, "mlk": true}
 )
+
+// sayVerbs introduce what a patient answers.
+var sayVerbs = map[string]bool{"states": true, "stated": true, "says": true, "said": true, "answers": true, "answered": true,
+	"replies": true, "replied": true, "responds": true, "responded": true, "guesses": true, "guessed": true}
+
+// dateCues say a date is being asked or shown nearby.
+var dateCues = map[string]bool{"date": true, "day": true, "today": true, "calendar": true, "calender": true, "month": true,
+	"oriented": true, "orientation": true, "disoriented": true, "reoriented": true}
+
+// statedDays marks the day numbers a patient gives for the date.
+func (st *state) statedDays() {
+	for i := range st.toks {
+		if st.toks[i].kind == kNum && i > 0 && st.toks[i-1].kind == kWord {
+			st.statedDay(i)
+		}
+	}
+}
+
+// statedDay marks number i as a date when a patient says it in answer to
+// the date ("states 17", with a calendar or a date nearby): a day number
+// from 1 to 31 after a verb of saying, followed by punctuation or the
+// line's end.
+func (st *state) statedDay(i int) {
+	v := st.num(i)
+	if v < 1 || v > 31 || st.digits(i) > 2 || !sayVerbs[string(lowerInto(st.buf[:0], st.word(max(i-1, 0))))] || i == 0 {
+		return
+	}
+	if st.followedByUnit(i) || st.punct(i+1, '/') || st.punct(i+1, '-') || st.punct(i+1, ':') || st.punct(i+1, '%') ||
+		st.punct(i+1, '.') && st.digits(i+2) > 0 || i+1 < len(st.toks) && st.toks[i+1].kind != kPunct && !st.toks[i+1].newline {
+		return // an answer ends where the number does: not "states 8 out of 10", "states 2 pillows"
+	}
+	for k := max(0, i-12); k < min(len(st.toks), i+12); k++ {
+		if k != i && st.toks[k].kind == kWord && dateCues[string(lowerInto(st.buf[:0], st.word(k)))] {
+			st.add(i, i, phigate.DATE, 0.6, "stated-day")
+			return
+		}
+	}
+	for _, f := range st.found {
+		if f.Category == phigate.DATE && !f.YearOnly && f.Start < st.toks[min(len(st.toks)-1, i+12)].end && f.End > st.toks[max(0, i-12)].start {
+			st.add(i, i, phigate.DATE, 0.6, "stated-day")
+			return
+		}
+	}
+}

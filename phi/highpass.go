@@ -54,8 +54,6 @@ func (st *state) highPass() {
 	for i := range st.toks {
 		t := st.toks[i]
 		switch {
-		case t.kind == kNum:
-			st.statedDay(i)
 		case t.kind != kWord:
 		case st.kw(i-1)&kwVerb != 0 && !st.toks[i].newline && st.ordinaryFirstName(i):
 			st.add(i, i, phigate.NAME, highConfidence, "high-first-name") // "unable to reach Pat"
@@ -261,38 +259,4 @@ func (st *state) locative(p int) bool {
 func (st *state) locativeBefore(i int) bool {
 	p := i - 1
 	return !st.toks[i].newline && (st.is(p, "in") || st.is(p, "from") || st.is(p, "near"))
-}
-
-// sayVerbs introduce what a patient answers.
-var sayVerbs = map[string]bool{"states": true, "stated": true, "says": true, "said": true, "answers": true, "answered": true,
-	"replies": true, "replied": true, "responds": true, "responded": true, "guesses": true, "guessed": true}
-
-// dateCues say a date is being asked or shown nearby.
-var dateCues = map[string]bool{"date": true, "day": true, "today": true, "calendar": true, "calender": true, "month": true,
-	"oriented": true, "orientation": true, "disoriented": true, "reoriented": true}
-
-// statedDay marks number i as a date when a patient says it in answer to
-// the date ("states 17", with a calendar or a date nearby): a day number
-// from 1 to 31 after a verb of saying, followed by no unit.
-func (st *state) statedDay(i int) {
-	v := st.num(i)
-	if v < 1 || v > 31 || st.digits(i) > 2 || !sayVerbs[string(lowerInto(st.buf[:0], st.word(max(i-1, 0))))] || i == 0 {
-		return
-	}
-	if st.followedByUnit(i) || st.punct(i+1, '/') || st.punct(i+1, '-') || st.punct(i+1, ':') || st.punct(i+1, '%') ||
-		st.punct(i+1, '.') && st.digits(i+2) > 0 {
-		return
-	}
-	for k := max(0, i-12); k < min(len(st.toks), i+12); k++ {
-		if k != i && st.toks[k].kind == kWord && dateCues[string(lowerInto(st.buf[:0], st.word(k)))] {
-			st.add(i, i, phigate.DATE, highConfidence, "high-stated-day")
-			return
-		}
-	}
-	for _, f := range st.found {
-		if f.Category == phigate.DATE && !f.YearOnly && f.Start < st.toks[min(len(st.toks)-1, i+12)].end && f.End > st.toks[max(0, i-12)].start {
-			st.add(i, i, phigate.DATE, highConfidence, "high-stated-day")
-			return
-		}
-	}
 }

@@ -119,6 +119,7 @@ func (st *state) run() {
 	st.findNames()
 	st.homographNames()
 	st.townOfPerson()
+	st.statedDays()
 	st.propagate()
 	st.nameNeighbours()
 	if st.high {
