@@ -109,6 +109,21 @@ func (st *state) beforeLevel(i int) (lv int, ok bool) {
 	return lvCred, true
 }
 
+// actsAfter reports whether what follows word k says a person did
+// something: a report word, "in to" ("in to strip tubes"), or a verb in
+// -ing or -ed of five or more letters, on k's line and in k's case.
+func (st *state) actsAfter(k int) bool {
+	n := k + 1
+	if n >= len(st.toks) || !st.adjacentWord(k, n) || st.toks[n].newline || st.toks[n].kind != kWord || st.toks[n].shape != st.toks[k].shape {
+		return false
+	}
+	if st.kws[n]&kwPost != 0 || st.is(n, "in") && st.is(n+1, "to") {
+		return true
+	}
+	w := st.word(n)
+	return len(w) >= 5 && st.kws[n] == 0 && (hasSuffixFold(w, "ing") || hasSuffixFold(w, "ed"))
+}
+
 // signedSurname returns the first word of the name whose surname is word
 // j, before a credential (-1 if none): j is a
 // surname though an ordinary or clinical word, because a first name and
@@ -201,9 +216,11 @@ func (st *state) initialName(i int) {
 	named := f&fName != 0 && st.accept(k, lvMedium)
 	oovOK := st.accept(k, lvMedium) && dot && st.toks[i].shape == sUpper &&
 		(st.kw(k+1)&(kwPost|kwCred) != 0 || st.kw(i-1)&kwVerb != 0 || st.titled(k))
-	// "G. DRIESTON": an initial with a period before an unknown word.
+	// "G. DRIESTON": an initial with a period before an unknown word,
+	// after a word or before what a person does.
+	acts := st.actsAfter(k) // "J. GOARN IN TO STRIP TUBES", "U. DRAIA PLACING STITCH"
 	unknownOK := dot && st.toks[i].shape == sUpper && st.unknown(k) && st.toks[k].kind == kWord && st.toks[k].end-st.toks[k].start > 2 &&
-		st.toks[k].shape != sLower && st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord && !st.nearWord(k)
+		st.toks[k].shape != sLower && (st.toks[i].space && !st.toks[i].newline && st.toks[i-1].kind == kWord || acts) && (!st.nearWord(k) || acts)
 	// "A. BUSBY AWARE": an initial with a period before a surname that is
 	// no everyday word, or one that a report word or credential follows.
 	reported := st.kw(k+1)&(kwPost|kwCred) != 0 && st.adjacentWord(k, k+1) && !st.toks[k+1].newline
