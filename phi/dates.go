@@ -23,7 +23,7 @@ func (st *state) findDates() {
 			}
 		case kWord:
 			j = st.monthDate(i)
-			if j < 0 && st.toks[i].end-st.toks[i].start >= 3 {
+			if j < 0 && (st.kws[i]&kwHoliday != 0 || st.is(i, "new") || st.is(i+1, "day")) {
 				j = st.holiday(i)
 			}
 		case kAlnum:
@@ -522,7 +522,10 @@ func (st *state) holiday(i int) int {
 	return e
 }
 
-// holidays name a date alone; dayHolidays do before "Day".
+// holidays name a date alone; dayHolidays do before "Day". holidays are
+// keywords (kwHoliday), so that holiday looks only at their words and
+// before "day"; dayHolidays are not, as "Columbus" and "Independence"
+// are towns too.
 var (
 	holidays = map[string]bool{"thanksgiving": true, "christmas": true, "xmas": true, "easter": true, "halloween": true,
 		"hanukkah": true, "chanukah": true, "passover": true, "kwanzaa": true, "christmastime": true}
@@ -530,6 +533,10 @@ var (
 		"mother's": true, "father's": true, "valentine's": true, "columbus": true, "presidents": true, "president's": true,
 		"thanksgiving": true, "christmas": true, "patriots": true, "patriot's": true, "mlk": true}
 )
+
+func init() {
+	addSet(kwHoliday, holidays)
+}
 
 // sayVerbs introduce what a patient answers.
 var sayVerbs = map[string]bool{"states": true, "stated": true, "says": true, "said": true, "answers": true, "answered": true,

@@ -17,6 +17,9 @@ import "github.com/phigate/phigate"
 // for one of the most common names.
 func (st *state) homographNames() {
 	for i := range st.toks {
+		if st.toks[i].flags&(fFirst|fLast) == 0 || st.toks[i].kind != kWord {
+			continue // every rule below wants a census name
+		}
 		if !st.homograph(i) {
 			if st.mixed && st.roleVerbName(i) || st.clinicalNameReported(i) {
 				st.homographName(i, i) // "discussed with charge RN Page.", "NP BRADY AWARE"
@@ -138,7 +141,7 @@ func (st *state) homograph(i int) bool {
 	// "Blood Bank", "Case Management", "Night Float": the first word of a
 	// capitalised phrase of ordinary words names a thing.
 	n := i + 1
-	if n < len(st.toks) && st.toks[n].kind == kWord && townUnits[string(lowerInto(st.buf[:0], st.word(n)))] {
+	if n < len(st.toks) && st.toks[n].kind == kWord && st.toks[n].end-st.toks[n].start <= 8 && townUnits[string(lowerInto(st.buf[:0], st.word(n)))] {
 		return false // "Marble ICU", "Hope ER": a place's unit
 	}
 	return !(n < len(st.toks) && st.adjacentWord(i, n) && !st.toks[n].newline && st.toks[n].shape == sTitle &&

@@ -401,7 +401,7 @@ func (st *state) unknownPlace(i int) {
 		}
 		st.add(i, e, phigate.LOCATION, 0.5, "capital-place") // "daughter Rot of Kynspouridge"
 	}
-	if st.is(i+1, "area") && st.titledPair(i-1, i) && !st.sentenceStart(i-1) {
+	if t.kind == kWord && st.titled(i) && st.is(i+1, "area") && st.titledPair(i-1, i) && !st.sentenceStart(i-1) {
 		q := i - 2
 		if st.is(q, "the") {
 			q--

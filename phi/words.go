@@ -36,6 +36,7 @@ const (
 	kwEvent                            // "MI", "CABG": a past event dated by a year
 	kwVent                             // "PSV", "PEEP": ventilator settings follow
 	kwScore                            // "pain": a 0-10 score is near
+	kwHoliday                          // "Thanksgiving", "Labor" (Day): a holiday names a date
 )
 
 var keywords = map[string]kw{}
