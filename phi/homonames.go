@@ -109,7 +109,13 @@ func (st *state) caselessSlot(i int) bool {
 		return true
 	}
 	p := i - 1
-	if p < 0 || st.toks[i].newline || st.toks[p].kind != kWord || st.toks[p].shape != st.toks[i].shape {
+	if p < 0 || st.toks[i].newline || st.toks[p].kind != kWord {
+		return false
+	}
+	if st.kws[p]&(kwRole|kwTitle) != 0 && st.kws[p]&kwPrep == 0 && st.capitalInCaps(i) {
+		return true // "PER NP Wells."
+	}
+	if st.toks[p].shape != st.toks[i].shape {
 		return false
 	}
 	if st.kws[p]&(kwRole|kwRelation) != 0 && st.kws[p]&(kwPrep|kwStop|kwCredAmbiguous) == 0 {
@@ -135,8 +141,8 @@ func (st *state) homograph(i int) bool {
 	}
 	t := st.toks[i]
 	if t.kind != kWord || t.end-t.start < 3 || t.flags&(fFirst|fLast) == 0 || t.flags&fClinical != 0 || st.kws[i] != 0 ||
-		t.shape == sMixed || st.mixed && t.shape != sTitle {
-		return false
+		t.shape == sMixed || st.mixed && t.shape != sTitle || !st.mixed && !st.lowerNote && t.shape == sLower {
+		return false // in a note in capitals, a word in small letters is no name of its
 	}
 	// "Blood Bank", "Case Management", "Night Float": the first word of a
 	// capitalised phrase of ordinary words names a thing.

@@ -175,7 +175,8 @@ func (st *state) accept(i, lv int) bool {
 		// After a title, a surname that is also a function word, before
 		// another name or a report word ("DR. POST CALLED").
 		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 &&
-			(st.nameLike(st.nextWord(i)) || f&fLast != 0 && st.kw(i+1)&kwPost != 0 && st.adjacentWord(i, i+1) && !auxiliaries[string(lowerInto(st.buf[:0], st.word(i+1)))])
+			(st.nameLike(st.nextWord(i)) || f&fLast != 0 && st.kw(i+1)&kwPost != 0 && st.adjacentWord(i, i+1) && !auxiliaries[string(lowerInto(st.buf[:0], st.word(i+1)))] ||
+				st.capitalInCaps(i)) // "PER DR. Call.": typed with a capital in a note in capitals
 	}
 	clinical := f&fClinical != 0
 	switch lv {
@@ -185,7 +186,7 @@ func (st *state) accept(i, lv int) bool {
 		if clinical && st.titled(i) && f&fFirst != 0 {
 			return true // "Son, Ed, was updated"
 		}
-		if clinical && named && f&(fFirstTop|fLastTop) != 0 && k == 0 && t.end-t.start > 3 && st.titled(i) == st.mixed && st.kinNameEnds(i) {
+		if clinical && named && f&(fFirstTop|fLastTop) != 0 && k == 0 && t.end-t.start > 2 && st.titled(i) == st.mixed && st.kinNameEnds(i) {
 			return true // "SON BELL 689-674-1747": a common name though a clinical word, where nothing follows it
 		}
 		if st.titled(i) && !clinical && !core && t.end-t.start > 2 {
@@ -215,10 +216,19 @@ func (st *state) accept(i, lv int) bool {
 }
 
 // kinNameEnds reports whether after word i a phone number, the clause's
-// end or a line break follows.
+// end, a line break, a report word or an auxiliary follows ("SON TED HAS
+// PHONED X2").
 func (st *state) kinNameEnds(i int) bool {
 	n := i + 1
-	return n >= len(st.toks) || clauseEnd(st, n) || st.toks[n].kind == kNum && st.digits(n) == 3
+	return n >= len(st.toks) || clauseEnd(st, n) || st.toks[n].kind == kNum && st.digits(n) == 3 ||
+		st.toks[n].kind == kWord && (st.kws[n]&kwPost != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(n)))])
+}
+
+// capitalInCaps reports whether word i is capitalised (not in capitals)
+// in a note written in capitals, as a name typed with care is ("PER NP
+// Wells.").
+func (st *state) capitalInCaps(i int) bool {
+	return !st.mixed && !st.lowerNote && st.toks[i].shape == sTitle && st.toks[i].end-st.toks[i].start >= 3
 }
 
 // knownSurnameAfter reports whether the word right after i, in i's case,
