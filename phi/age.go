@@ -4,7 +4,7 @@ import "github.com/phigate/phigate"
 
 // findAges finds ages over 89 ("92 yo", "age 95", "101-year-old", "93F").
 func (st *state) findAges() {
-	for i := range st.toks {
+	for i := 0; i < len(st.toks); i++ {
 		switch st.toks[i].kind {
 		case kNum:
 			if n := st.num(i); n >= 90 && n <= 125 && st.digits(i) <= 3 && st.ageContext(i) {
@@ -13,6 +13,11 @@ func (st *state) findAges() {
 		case kAlnum:
 			if ageAlnum(st.word(i)) || st.ageDecade(i) {
 				st.add(i, i, phigate.AGE, 0.9, "age")
+			}
+		case kWord:
+			if e := st.spelledAge(i); e >= i {
+				st.add(i, e, phigate.AGE, 0.85, "age")
+				i = e
 			}
 		}
 	}
@@ -83,3 +88,40 @@ func (st *state) ageDecade(i int) bool {
 	}
 	return st.is(p, "his") || st.is(p, "her") || st.is(p, "their")
 }
+
+// spelledAge returns the last token of an age over 89 spelt out at word
+// i ("ninety-two year old", "aged ninety", "one hundred and one years"),
+// or -1: "ninety" with an optional unit after a hyphen or a space, or
+// "one hundred" with an optional "and" and unit, as an age by the words
+// around it (ageContext).
+func (st *state) spelledAge(i int) int {
+	var e int
+	switch {
+	case st.is(i, "ninety"):
+		e = i
+		if k := i + 1; st.punct(k, '-') && st.adjacent(i) && spelledUnits[string(lowerInto(st.buf[:0], st.word(min(k+1, len(st.toks)-1))))] {
+			e = k + 1
+		} else if spelledUnits[string(lowerInto(st.buf[:0], st.word(min(k, len(st.toks)-1))))] && k < len(st.toks) {
+			e = k
+		}
+	case st.is(i, "one") && st.is(i+1, "hundred"):
+		e = i + 1
+		k := e + 1
+		if st.is(k, "and") {
+			k++
+		}
+		if k < len(st.toks) && spelledUnits[string(lowerInto(st.buf[:0], st.word(k)))] {
+			e = k
+		}
+	default:
+		return -1
+	}
+	if !st.ageContext(i) && !st.ageContext(e) {
+		return -1
+	}
+	return e
+}
+
+// spelledUnits are the units of a number spelt out.
+var spelledUnits = map[string]bool{"one": true, "two": true, "three": true, "four": true, "five": true, "six": true,
+	"seven": true, "eight": true, "nine": true}
