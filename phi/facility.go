@@ -109,6 +109,10 @@ func (st *state) facilityNameWord(j, i int, named bool) bool {
 	if st.placeWord(j, false) {
 		return true
 	}
+	if (st.is(i, "assisted") || st.is(i, "senior")) && j == i-1 && st.titled(j) && st.titled(i) && st.toks[j].kind == kWord &&
+		st.toks[j].flags&fClinical == 0 && st.kws[j] == 0 {
+		return true // "Benchmark Senior Living", "Sunrise Assisted Living": capitals make a brand of a word
+	}
 	if j < 0 || st.toks[j].kind != kWord || st.toks[j].flags&(fFirst|fLast) == 0 || st.toks[j].flags&fClinical == 0 ||
 		st.toks[j].end-st.toks[j].start < 3 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle|kwState|kwGeneric) != 0 {
 		return false

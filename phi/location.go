@@ -46,6 +46,10 @@ func (st *state) findLocations() {
 				if st.is(i, "house") {
 					st.houseName(i)
 				}
+			case 6:
+				if st.is(i, "senior") && (st.is(i+1, "living") || st.is(i+1, "residence")) && st.toks[i].shape != sLower {
+					st.facilityBefore(i) // "referral to Benchmark Senior Living"
+				}
 			case 8:
 				if st.is(i, "assisted") && st.is(i+1, "living") {
 					st.facilityBefore(i) // "lives at Carpenter Assisted Living"
