@@ -4,7 +4,7 @@ import "github.com/phigate/phigate"
 
 // findAges finds ages over 89 ("92 yo", "age 95", "101-year-old", "93F").
 func (st *state) findAges() {
-	for i := 0; i < len(st.toks); i++ {
+	for i := range st.toks {
 		switch st.toks[i].kind {
 		case kNum:
 			if n := st.num(i); n >= 90 && n <= 125 && st.digits(i) <= 3 && st.ageContext(i) {
@@ -15,9 +15,11 @@ func (st *state) findAges() {
 				st.add(i, i, phigate.AGE, 0.9, "age")
 			}
 		case kWord:
+			if t := &st.toks[i]; t.end-t.start != 6 && t.end-t.start != 3 || st.text[t.start]|0x20 != 'n' && st.text[t.start]|0x20 != 'o' {
+				continue // only "ninety" and "one hundred" start a spelt age
+			}
 			if e := st.spelledAge(i); e >= i {
 				st.add(i, e, phigate.AGE, 0.85, "age")
-				i = e
 			}
 		}
 	}

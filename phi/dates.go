@@ -11,6 +11,9 @@ func (st *state) findDates() {
 		var j int
 		switch st.toks[i].kind {
 		case kNum:
+			if i > 0 && st.kws[i-1]&kwSay != 0 {
+				st.says = append(st.says, i)
+			}
 			j = st.numericDate(i)
 			if j < 0 {
 				j = st.dayMonth(i)
@@ -23,7 +26,7 @@ func (st *state) findDates() {
 			}
 		case kWord:
 			j = st.monthDate(i)
-			if j < 0 && (st.kws[i]&kwHoliday != 0 || st.is(i, "new") || st.is(i+1, "day")) {
+			if j < 0 && st.kws[i]&kwHoliday != 0 {
 				j = st.holiday(i)
 			}
 		case kAlnum:
@@ -501,6 +504,16 @@ func xAbbrev(c byte) bool {
 func (st *state) holiday(i int) int {
 	w := string(lowerInto(st.buf[:0], st.word(i)))
 	e := -1
+	if w == "day" {
+		// "Labor Day": the holiday's first word is looked at from "day"
+		p := i - 1
+		if p < 0 || !st.adjacentWord(p, i) || st.toks[p].kind != kWord || st.toks[i].newline ||
+			!dayHolidays[string(lowerInto(st.buf[:0], st.word(p)))] || st.mixed && st.toks[p].shape == sLower {
+			return -1
+		}
+		st.add(p, i, phigate.DATE, 0.8, "holiday")
+		return i
+	}
 	switch {
 	case holidays[w]:
 		e = i
@@ -512,8 +525,6 @@ func (st *state) holiday(i int) int {
 		if st.is(e+1, "eve") || st.is(e+1, "day") {
 			e++
 		}
-	case dayHolidays[w] && st.is(i+1, "day") && st.adjacentWord(i, i+1):
-		e = i + 1
 	}
 	if e < 0 || st.mixed && st.toks[i].shape == sLower && !holidays[w] {
 		return -1 // "new years" and "labor day" in small letters in a capitalised note say less
@@ -522,10 +533,10 @@ func (st *state) holiday(i int) int {
 	return e
 }
 
-// holidays name a date alone; dayHolidays do before "Day". holidays are
-// keywords (kwHoliday), so that holiday looks only at their words and
-// before "day"; dayHolidays are not, as "Columbus" and "Independence"
-// are towns too.
+// holidays name a date alone; dayHolidays do before "Day". holidays,
+// "new" and "day" are keywords (kwHoliday), so that findDates calls
+// holiday for them only; dayHolidays are not, as "Columbus" and
+// "Independence" are towns too.
 var (
 	holidays = map[string]bool{"thanksgiving": true, "christmas": true, "xmas": true, "easter": true, "halloween": true,
 		"hanukkah": true, "chanukah": true, "passover": true, "kwanzaa": true, "christmastime": true}
@@ -536,6 +547,7 @@ var (
 
 func init() {
 	addSet(kwHoliday, holidays)
+	addKeywords(kwHoliday, "new day")
 }
 
 // sayVerbs introduce what a patient answers.
@@ -548,12 +560,12 @@ var dateCues = map[string]bool{"date": true, "day": true, "today": true, "calend
 
 // statedDays marks the day numbers a patient gives for the date.
 func (st *state) statedDays() {
-	for i := range st.toks {
-		if st.toks[i].kind == kNum && i > 0 && st.toks[i-1].kind == kWord {
-			st.statedDay(i)
-		}
+	for _, i := range st.says {
+		st.statedDay(i)
 	}
 }
+
+func init() { addSet(kwSay, sayVerbs) }
 
 // statedDay marks number i as a date when a patient says it in answer to
 // the date ("states 17", with a calendar or a date nearby): a day number

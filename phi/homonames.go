@@ -11,44 +11,42 @@ import "github.com/phigate/phigate"
 // The dictionary alone cannot tell "Green" the surname from the colour;
 // the capital and the slot can.
 
-// homographNames marks such names. Inside a sentence the capital is
+// homographAt marks such a name at word i. Inside a sentence the capital is
 // evidence, so a cue on either side will do; at a sentence's start, where
 // every word is capitalised, only a cue after the word counts, and only
 // for one of the most common names.
-func (st *state) homographNames() {
-	for i := range st.toks {
-		if st.toks[i].flags&(fFirst|fLast) == 0 || st.toks[i].kind != kWord {
-			continue // every rule below wants a census name
+//
+// findNames calls it for each word i that is a census name, capitalised
+// where capitals mean something.
+func (st *state) homographAt(i int) {
+	if !st.homograph(i) {
+		if st.mixed && st.roleVerbName(i) || st.clinicalNameReported(i) {
+			st.homographName(i, i) // "discussed with charge RN Page.", "NP BRADY AWARE"
 		}
-		if !st.homograph(i) {
-			if st.mixed && st.roleVerbName(i) || st.clinicalNameReported(i) {
-				st.homographName(i, i) // "discussed with charge RN Page.", "NP BRADY AWARE"
-			}
-			continue
+		return
+	}
+	top := st.toks[i].flags&(fFirstTop|fLastTop) != 0
+	if !st.mixed {
+		if top && st.caselessSlot(i) {
+			st.homographName(i, i)
 		}
-		top := st.toks[i].flags&(fFirstTop|fLastTop) != 0
-		if !st.mixed {
-			if top && st.caselessSlot(i) {
-				st.homographName(i, i)
-			}
-			continue
-		}
-		start := st.sentenceStart(i)
-		pair := st.punct(i+1, '/') && st.adjacent(i) && st.adjacent(i+1) && st.homograph(i+2)
+		return
+	}
+	start := st.sentenceStart(i)
+	pair := st.punct(i+1, '/') && st.adjacent(i) && st.adjacent(i+1) && st.homograph(i+2)
+	switch {
+	case (!start || st.punct(i-1, ':')) && st.personSlotBefore(i, false) || (top || !start) && st.personSlotAfter(i, false):
 		switch {
-		case (!start || st.punct(i-1, ':')) && st.personSlotBefore(i, false) || (top || !start) && st.personSlotAfter(i, false):
-			switch {
-			case pair:
-				st.homographName(i, i+2) // "team (Steele/Knight)"
-			case (st.is(i+1, "and") || st.punct(i+1, '&')) && st.homograph(i+2) && st.adjacentWord(i+1, i+2):
-				st.homographName(i, i)
-				st.homographName(i+2, i+2) // "discussed w Crane and Finch"
-			default:
-				st.homographName(i, i)
-			}
-		case pair && top && st.toks[i+2].flags&(fFirstTop|fLastTop) != 0 && st.teamBefore(i):
-			st.homographName(i, i+2) // "team aware: Frost/Reed"
+		case pair:
+			st.homographName(i, i+2) // "team (Steele/Knight)"
+		case (st.is(i+1, "and") || st.punct(i+1, '&')) && st.homograph(i+2) && st.adjacentWord(i+1, i+2):
+			st.homographName(i, i)
+			st.homographName(i+2, i+2) // "discussed w Crane and Finch"
+		default:
+			st.homographName(i, i)
 		}
+	case pair && top && st.toks[i+2].flags&(fFirstTop|fLastTop) != 0 && st.teamBefore(i):
+		st.homographName(i, i+2) // "team aware: Frost/Reed"
 	}
 }
 

@@ -47,7 +47,7 @@ func (st *state) findLocations() {
 					st.houseName(i)
 				}
 			case 6:
-				if st.is(i, "senior") && (st.is(i+1, "living") || st.is(i+1, "residence")) && st.toks[i].shape != sLower {
+				if st.text[t.start]|0x20 == 's' && st.is(i, "senior") && (st.is(i+1, "living") || st.is(i+1, "residence")) && st.toks[i].shape != sLower {
 					st.facilityBefore(i) // "referral to Benchmark Senior Living"
 				}
 			case 8:
@@ -66,7 +66,7 @@ func (st *state) findLocations() {
 					st.universityOf(i)
 				}
 			case 2:
-				if st.is(i, "st") || st.is(i, "mt") {
+				if st.text[t.start+1]|0x20 == 't' && (st.is(i, "st") || st.is(i, "mt")) {
 					st.saint(i) // "St. Anne's", "Mt. Auburn"
 				}
 			case 3:
@@ -364,12 +364,16 @@ func (st *state) unknown(i int) bool {
 // acronym after "to", "at", "from" ("transferred to GH"), and a
 // capitalised name after such a word in mixed-case text.
 func (st *state) unknownPlace(i int) {
-	t := st.toks[i]
+	t := &st.toks[i]
 	n := t.end - t.start
 	p := i - 1
-	numBefore := st.num(p) >= 0 && st.digits(p) == 3
+	numBefore := p >= 0 && st.toks[p].kind == kNum && st.digits(p) == 3
 	if st.is(p, "the") || numBefore {
 		p-- // "from the GBMC", "to 209 Quartermain"
+	}
+	if t.kind == kWord && st.kw(p)&(kwPlacePrep|kwMove) == 0 && !st.is(p, "on") && !st.is(p, "by") && !st.unknown(i) && !st.titled(i) &&
+		(i+1 >= len(st.toks) || st.toks[i+1].kind != kNum) {
+		return // a listed word in small letters after no preposition: every rule below wants one of these
 	}
 	prep := st.shortPlacePrep(p) || st.kw(p)&kwMove != 0
 	if st.unknown(i) && t.kind == kWord && n >= 4 && (prep && !numBefore || st.punct(i-1, ':')) && st.wardNumber(i+1) {

@@ -70,6 +70,9 @@ func (st *state) findNames() {
 		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
 			st.unknownNameAt(i)
 		}
+		if t := &st.toks[i]; t.flags&(fFirst|fLast) != 0 && t.kind == kWord && (!st.mixed || t.shape == sTitle) {
+			st.homographAt(i) // "discussed with Green from renal"
+		}
 		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
 			e := i
 			if st.toks[i].flags&fFirst != 0 {

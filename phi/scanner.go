@@ -73,6 +73,8 @@ type state struct {
 	lowerNote bool
 	// high is true at HighSensitivity.
 	high bool
+	// says are the numbers right after a verb of saying, for statedDays.
+	says []int
 }
 
 var statePool = sync.Pool{New: func() any { return &state{} }}
@@ -82,6 +84,7 @@ func (st *state) reset(lx *lexicon, text []byte) {
 	st.toks = tokenize(st.toks[:0], text)
 	st.kws = st.kws[:0]
 	st.found = st.found[:0]
+	st.says = st.says[:0]
 	var title, lower, n int
 	for i := range st.toks {
 		t := &st.toks[i]
@@ -117,7 +120,6 @@ func (st *state) run() {
 	st.findAges()
 	st.findLocations()
 	st.findNames()
-	st.homographNames()
 	st.townOfPerson()
 	st.statedDays()
 	st.propagate()

@@ -36,7 +36,8 @@ const (
 	kwEvent                            // "MI", "CABG": a past event dated by a year
 	kwVent                             // "PSV", "PEEP": ventilator settings follow
 	kwScore                            // "pain": a 0-10 score is near
-	kwHoliday                          // "Thanksgiving", "Labor" (Day): a holiday names a date
+	kwHoliday                          // "Thanksgiving", "Christmas": a holiday names a date
+	kwSay                              // "states", "answered": a patient's answer follows
 )
 
 var keywords = map[string]kw{}
