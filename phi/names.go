@@ -35,6 +35,11 @@ func (st *state) findNames() {
 			st.nameAfter(i, lv, "role-name")
 		case k&kwVerb != 0:
 			st.nameAfter(i, lvWeak, "context-name")
+		case k&kwStop != 0 && st.is(i, "other") && st.is(i-1, "significant"):
+			st.nameAfter(i, lvKin, "relation-name") // "visited by significant other Quinton"
+			if st.punct(i-2, '(') {
+				st.nameBeforeAt(i-2, lvKin) // "SISTER & QUINTON (SIGNIFICANT OTHER)"
+			}
 		case k&kwPrep != 0:
 			st.nameAfter(i, lvNone, "prep-name")
 		}
@@ -234,6 +239,17 @@ func (st *state) capitalInCaps(i int) bool {
 	return !st.mixed && !st.lowerNote && st.toks[i].shape == sTitle && st.toks[i].end-st.toks[i].start >= 3
 }
 
+// kinListFirst reports whether word j, listed after a relative's name
+// ending at m ("daughters gala and scarlet"), is a first name though an
+// ordinary word: no clinical or keyword, in m's case.
+func (st *state) kinListFirst(j, m int) bool {
+	if m < 0 || j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].newline || st.toks[j].end-st.toks[j].start < 3 {
+		return false
+	}
+	t := st.toks[j]
+	return t.flags&fFirst != 0 && t.flags&fClinical == 0 && st.kws[j] == 0 && t.shape == st.toks[m].shape && t.shape != sMixed
+}
+
 // knownSurnameAfter reports whether the word right after i, in i's case,
 // is a surname or a word nobody listed ("Virginia Alfredo").
 func (st *state) knownSurnameAfter(i int) bool {
@@ -364,8 +380,8 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		if e < j && n > 0 && st.unknownName(j) && (!st.mixed || st.toks[j].shape != sLower) {
 			e = j // "daughters Quarnbeck and Vellastro"
 		}
-		if e < j && n > 0 && st.kws[i]&kwRelation != 0 && st.kinConjunct(j, prev) {
-			e = j // "daughters geelle and garvel"
+		if e < j && n > 0 && st.kws[i]&kwRelation != 0 && (st.kinConjunct(j, prev) || st.kinListFirst(j, prev)) {
+			e = j // "daughters geelle and garvel", "daughters gala and scarlet"
 		}
 		if e < j {
 			return
