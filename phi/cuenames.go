@@ -125,16 +125,14 @@ func (st *state) titleSurname(j int) bool {
 		return false
 	}
 	f := st.toks[j].flags
-	if f&(fFirst|fLast) == 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 ||
+	if f&fLastTop == 0 || f&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 ||
 		st.mixed && st.toks[j].shape == sLower {
 		return false
 	}
-	if f&fLastTop != 0 && f&fClinical == 0 && (st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care")) {
+	if st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care") {
 		return true // "MS CROSS HEALTH CARE DECISIONS", "MR HILL SON CALLED": a possessive, no finding
 	}
-	// "MR FIELDS HAD", "MR ALIAS HAD", "MR FLORA WORSENED": a verb says a
-	// person, even of a name that is a word or a clinical word.
-	return st.kws[j+1]&(kwPost|kwMove) != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(j+1)))] || st.actsAfter(j)
+	return st.kws[j+1]&(kwPost|kwMove) != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(j+1)))]
 }
 
 // kinWord reports whether word j may be a relative's name that is also an
