@@ -19,6 +19,10 @@ import "github.com/phigate/phigate"
 // findNames calls it for each word i that is a census name, capitalised
 // where capitals mean something.
 func (st *state) homographAt(i int) {
+	if st.mixed && st.fullNameSlot(i) {
+		st.homographName(i-1, i) // "spoken extensively with Vil Sharp"
+		return
+	}
 	if !st.homograph(i) {
 		if st.mixed && st.roleVerbName(i) || st.clinicalNameReported(i) {
 			st.homographName(i, i) // "discussed with charge RN Page.", "NP BRADY AWARE"
@@ -48,6 +52,22 @@ func (st *state) homographAt(i int) {
 	case pair && top && st.toks[i+2].flags&(fFirstTop|fLastTop) != 0 && st.teamBefore(i):
 		st.homographName(i, i+2) // "team aware: Frost/Reed"
 	}
+}
+
+// fullNameSlot reports whether census surname i and the capitalised word
+// before it, a first name or a word nobody listed, stand together where a
+// person does ("spoken with Vil Sharp", "per Lory Hale"): inside a
+// sentence, after a verb of contact or a role.
+func (st *state) fullNameSlot(i int) bool {
+	f := i - 1
+	if f < 1 || st.toks[i].flags&fLast == 0 || st.toks[i].flags&fClinical != 0 || st.kws[i] != 0 || !st.adjacentWord(f, i) ||
+		st.toks[i].newline || !st.titled(f) || !st.titled(i) || st.sentenceStart(f) || st.kws[f] != 0 || st.toks[f].flags&fClinical != 0 {
+		return false
+	}
+	if st.toks[f].flags&fFirst == 0 && !(st.unknown(f) && st.toks[f].end-st.toks[f].start >= 3) {
+		return false
+	}
+	return st.personSlotBefore(f, false)
 }
 
 // homographName records a homograph name over words [i, j], less sure
@@ -239,6 +259,9 @@ func (st *state) verbBefore(v int, ing, loose bool) bool {
 		return true
 	}
 	w := lowerInto(st.buf[:0], st.word(v))
+	if len(w) > 5 && w[len(w)-2] == 'l' && w[len(w)-1] == 'y' && v > 0 && !st.toks[v].newline && st.toks[v-1].kind == kWord {
+		return st.verbBefore(v-1, ing, loose) // "spoken extensively with"
+	}
 	if loose && (len(w) > 4 && w[len(w)-2] == 'e' && w[len(w)-1] == 'd' || ing && len(w) > 5 && string(w[len(w)-3:]) == "ing") {
 		return true // "discussed with", "asking for"
 	}

@@ -50,7 +50,7 @@ func (st *state) propagate() {
 // not on the word alone, so that the word can be trusted elsewhere.
 var propagationSources = map[string]bool{"title-name": true, "relation-name": true, "role-name": true, "credential-name": true,
 	"signature": true, "initial-name": true, "place-context": true, "facility": true, "acronym-place": true, "ward": true,
-	"saint": true, "university": true}
+	"saint": true, "university": true, "homograph-name": true}
 
 // capitalSources are recognisers whose words propagate only when they
 // were capitalised inside a sentence of mixed-case text.
