@@ -76,46 +76,6 @@ func (st *state) homographName(i, j int) {
 	st.add(i, j, phigate.NAME, 0.72, "homograph-name")
 }
 
-// townOfPerson marks the town after a person's name and "of" where
-// capitals carry information ("daughter Bonnie of Wampum", "Nephew, Ralph
-// Dunn of Haverly visited", "Dr. Hale of Quincy"): one or two
-// capitalised words inside the sentence that are no clinical, calendar,
-// state or function word and no hospital service ("Dr. Hale of
-// Cardiology" names his service).
-func (st *state) townOfPerson() {
-	if !st.mixed && !st.lowerNote {
-		return
-	}
-	n := len(st.found)
-	for x := 0; x < n; x++ {
-		f := st.found[x]
-		if f.Category != phigate.NAME || f.Confidence < 0.6 || f.End+4 > len(st.text) || st.text[f.End] != ' ' ||
-			st.text[f.End+1] != 'o' || st.text[f.End+2] != 'f' || st.text[f.End+3] != ' ' {
-			continue
-		}
-		_, e := st.tokenSpan(f)
-		j := e + 2
-		if !st.is(e+1, "of") || !st.townOfWord(j) {
-			continue
-		}
-		k := j
-		if j+1 < len(st.toks) && st.adjacentWord(j, j+1) && st.townOfWord(j+1) {
-			k = j + 1
-		}
-		st.add(j, k, phigate.LOCATION, 0.75, "hometown")
-	}
-}
-
-// townOfWord reports whether word j may name a town after "Name of".
-func (st *state) townOfWord(j int) bool {
-	if j >= len(st.toks) || st.toks[j].newline {
-		return false
-	}
-	t := st.toks[j]
-	return t.kind == kWord && st.titled(j) && t.end-t.start >= 3 && t.flags&fClinical == 0 && !st.serviceWord(j) &&
-		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRole|kwRelation|kwTitle|kwCred|kwState|kwGeneric|kwFacility) == 0
-}
-
 // caselessSlot reports whether, in a note whose case says nothing, the
 // words around common name i put a person there: a cue after it ("WALKER
 // (PT)", "CASH, PT'S SON"), a role or a relation right before it ("NP

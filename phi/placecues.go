@@ -241,6 +241,46 @@ func (st *state) facilityIn(i int) {
 var agencyRoles = map[string]bool{"nurse": true, "nurses": true, "liaison": true, "team": true, "rep": true,
 	"representative": true, "coordinator": true}
 
+// townOfPerson marks the town after a person's name and "of" where
+// capitals carry information ("daughter Bonnie of Wampum", "Nephew, Ralph
+// Dunn of Haverly visited", "Dr. Hale of Quincy"): one or two
+// capitalised words inside the sentence that are no clinical, calendar,
+// state or function word and no hospital service ("Dr. Hale of
+// Cardiology" names his service).
+func (st *state) townOfPerson() {
+	if !st.mixed && !st.lowerNote {
+		return
+	}
+	n := len(st.found)
+	for x := 0; x < n; x++ {
+		f := st.found[x]
+		if f.Category != phigate.NAME || f.Confidence < 0.6 || f.End+4 > len(st.text) || st.text[f.End] != ' ' ||
+			st.text[f.End+1] != 'o' || st.text[f.End+2] != 'f' || st.text[f.End+3] != ' ' {
+			continue
+		}
+		_, e := st.tokenSpan(f)
+		j := e + 2
+		if !st.is(e+1, "of") || !st.townOfWord(j) {
+			continue
+		}
+		k := j
+		if j+1 < len(st.toks) && st.adjacentWord(j, j+1) && st.townOfWord(j+1) {
+			k = j + 1
+		}
+		st.add(j, k, phigate.LOCATION, 0.75, "hometown")
+	}
+}
+
+// townOfWord reports whether word j may name a town after "Name of".
+func (st *state) townOfWord(j int) bool {
+	if j >= len(st.toks) || st.toks[j].newline {
+		return false
+	}
+	t := st.toks[j]
+	return t.kind == kWord && st.titled(j) && t.end-t.start >= 3 && t.flags&fClinical == 0 && !st.serviceWord(j) &&
+		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRole|kwRelation|kwTitle|kwCred|kwState|kwGeneric|kwFacility) == 0
+}
+
 // nurseKinds are the kinds of nurse whose words are also towns or
 // surnames ("parish nurse", "school nurse").
 var nurseKinds = map[string]bool{"parish": true, "school": true, "private": true, "travel": true, "agency": true, "float": true,
