@@ -105,7 +105,9 @@ func (st *state) findLocations() {
 		}
 	}
 	for i := range st.toks {
-		st.hometownAt(i) // after the rules above, which keep their names
+		if st.kws[i]&(kwLive|kwPlacePrep|kwMove) != 0 {
+			st.hometownAt(i) // after the rules above, which keep their names
+		}
 	}
 }
 

@@ -35,11 +35,6 @@ func (st *state) findNames() {
 			st.nameAfter(i, lv, "role-name")
 		case k&kwVerb != 0:
 			st.nameAfter(i, lvWeak, "context-name")
-		case k&kwStop != 0 && st.is(i, "other") && st.is(i-1, "significant"):
-			st.nameAfter(i, lvKin, "relation-name") // "visited by significant other Quinton"
-			if st.punct(i-2, '(') {
-				st.nameBeforeAt(i-2, lvKin) // "SISTER & QUINTON (SIGNIFICANT OTHER)"
-			}
 		case k&kwPrep != 0:
 			st.nameAfter(i, lvNone, "prep-name")
 		}
@@ -49,7 +44,7 @@ func (st *state) findNames() {
 		if k&kwPost != 0 || k&kwVerb != 0 && (st.is(i, "visited") || st.is(i, "contacted")) {
 			st.subjectBefore(i)
 		}
-		if st.isInitial(i) || st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start == 1 && st.kw(i-1)&kwVerb != 0 {
+		if st.toks[i].end-st.toks[i].start == 1 && (st.isInitial(i) || st.toks[i].kind == kWord && st.kw(i-1)&kwVerb != 0) {
 			st.initialName(i)
 			if st.punct(i-1, ',') || st.toks[i].space {
 				st.dottedCredential(i)
@@ -78,7 +73,7 @@ func (st *state) findNames() {
 		if t := &st.toks[i]; t.flags&(fFirst|fLast) != 0 && t.kind == kWord && (!st.mixed || t.shape == sTitle) {
 			st.homographAt(i) // "discussed with Green from renal"
 		}
-		if st.toks[i].kind == kWord && st.accept(i, lvNone) {
+		if t := &st.toks[i]; t.kind == kWord && (t.flags&fName != 0 || st.titled(i)) && st.accept(i, lvNone) { // accept takes neither at lvNone
 			e := i
 			if st.toks[i].flags&fFirst != 0 {
 				e = st.extendName(i)

@@ -76,7 +76,11 @@ func (st *state) findPhone(i int) int {
 			return -1
 		}
 	}
-	for k, shape := range phoneShapes {
+	shapes := phoneShapes
+	if d := st.digits(i); d != 3 && d != 1 && d != 6 && d != 10 {
+		shapes = nil // no phone shape starts with such a group
+	}
+	for k, shape := range shapes {
 		e := st.seq(i, shape...)
 		if e < 0 {
 			continue

@@ -75,7 +75,11 @@ func (st *state) findURLs() {
 		if tk.kind != kWord {
 			continue
 		}
-		if c := t[tk.start] | 0x20; (c == 'h' || c == 'f' || c == 'w') && urlPrefixAt(t[tk.start:]) > 0 {
+		c, d := t[tk.start]|0x20, byte(0)
+		if tk.end-tk.start >= 3 {
+			d = t[tk.start+1] | 0x20
+		}
+		if ((c == 'h' || c == 'f') && d == 't' || c == 'w' && d == 'w') && urlPrefixAt(t[tk.start:]) > 0 { // "http", "ftp", "www"
 			p := urlPrefixAt(t[tk.start:])
 			e := tk.start + p
 			for e < len(t) && isURLByte(t[e]) {
