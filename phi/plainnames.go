@@ -174,11 +174,22 @@ func (st *state) pairContact(i int) {
 	if st.kw(k)&kwRelation == 0 || k < len(st.toks) && st.toks[k].newline {
 		return
 	}
-	if !st.pairWord(a) || !st.pairWord(b) || !(st.knownName(a) || st.unknownName(a) || st.knownName(b) || st.unknownName(b)) {
+	// Named as the proxies, two words nobody listed are names even if
+	// one ends like an English word ("Both Moththar and Whie are his
+	// appointed health care proxies").
+	if !st.proxyPairWord(a) || !st.proxyPairWord(b) || !(st.knownName(a) || st.unknownName(a) || st.knownName(b) || st.unknownName(b) ||
+		st.unknown(a) && st.unknown(b)) {
 		return
 	}
 	st.addName(a, a, lvKin, "relation-name")
 	st.addName(b, b, lvKin, "relation-name")
+}
+
+// proxyPairWord is pairWord, or any word nobody listed of three or more
+// letters in a case that may be a name's.
+func (st *state) proxyPairWord(j int) bool {
+	t := st.toks[j]
+	return st.pairWord(j) || st.unknown(j) && t.kind == kWord && t.end-t.start >= 3 && !(st.mixed && t.shape == sLower)
 }
 
 // proxyFillers are the words between "are his" and "proxies" ("are his
