@@ -573,7 +573,7 @@ func init() { addSet(kwSay, sayVerbs) }
 // line's end.
 func (st *state) statedDay(i int) {
 	v := st.num(i)
-	if v < 1 || v > 31 || st.digits(i) > 2 || !sayVerbs[string(lowerInto(st.buf[:0], st.word(max(i-1, 0))))] || i == 0 {
+	if v < 1 || v > 31 || st.digits(i) > 2 || st.kw(i-1)&kwSay == 0 {
 		return
 	}
 	if st.followedByUnit(i) || st.punct(i+1, '/') || st.punct(i+1, '-') || st.punct(i+1, ':') || st.punct(i+1, '%') ||

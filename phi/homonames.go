@@ -125,6 +125,8 @@ func (st *state) homograph(i int) bool {
 	// "Blood Bank", "Case Management", "Night Float": the first word of a
 	// capitalised phrase of ordinary words names a thing.
 	n := i + 1
+	// (townUnits' longest word, "hospital", has 8 letters: longer words
+	// skip the map.)
 	if n < len(st.toks) && st.toks[n].kind == kWord && st.toks[n].end-st.toks[n].start <= 8 && townUnits[string(lowerInto(st.buf[:0], st.word(n)))] {
 		return false // "Marble ICU", "Hope ER": a place's unit
 	}

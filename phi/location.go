@@ -373,11 +373,10 @@ func (st *state) unknownPlace(i int) {
 	if st.is(p, "the") || numBefore {
 		p-- // "from the GBMC", "to 209 Quartermain"
 	}
-	if t.kind == kWord && st.kw(p)&(kwPlacePrep|kwMove) == 0 && !st.is(p, "on") && !st.is(p, "by") && !st.unknown(i) && !st.titled(i) &&
-		(i+1 >= len(st.toks) || st.toks[i+1].kind != kNum) {
+	prep := st.shortPlacePrep(p) || st.kw(p)&kwMove != 0
+	if !prep && t.kind == kWord && !st.is(p, "by") && !st.unknown(i) && !st.titled(i) && (i+1 >= len(st.toks) || st.toks[i+1].kind != kNum) {
 		return // a listed word in small letters after no preposition: every rule below wants one of these
 	}
-	prep := st.shortPlacePrep(p) || st.kw(p)&kwMove != 0
 	if st.unknown(i) && t.kind == kWord && n >= 4 && (prep && !numBefore || st.punct(i-1, ':')) && st.wardNumber(i+1) {
 		st.add(i, i, phigate.LOCATION, 0.75, "ward")
 		return
@@ -611,18 +610,14 @@ func (st *state) placePrep(p int) bool {
 }
 
 // shortPlacePrep reports whether token p is "to", "at", "from", "in" or
-// "on", reading the word once (unknownPlace asks it of every token).
+// "on": the place prepositions but "of" and "near", read from the keyword
+// bits first (unknownPlace asks it of every token).
 func (st *state) shortPlacePrep(p int) bool {
-	if p < 0 || p >= len(st.toks) || st.toks[p].kind != kWord {
-		return false
-	}
-	w := st.word(p)
-	switch len(w) {
-	case 2:
-		a, b := w[0]|0x20, w[1]|0x20
-		return a == 't' && b == 'o' || a == 'a' && b == 't' || a == 'i' && b == 'n' || a == 'o' && b == 'n'
-	case 4:
-		return w[0]|0x20 == 'f' && w[1]|0x20 == 'r' && w[2]|0x20 == 'o' && w[3]|0x20 == 'm'
+	switch k := st.kw(p); {
+	case k&kwPlacePrep != 0:
+		return !st.is(p, "of") && !st.is(p, "near")
+	case k&kwStop != 0:
+		return st.is(p, "on")
 	}
 	return false
 }

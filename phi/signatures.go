@@ -54,9 +54,6 @@ func (st *state) nameBeforeAt(i, lv int) {
 			(st.unknown(j-2) || st.knownName(j-2)):
 			j -= 3 // "Torress-Proctor MD": a name and a word joined by a hyphen
 			n = 4
-		case n == 0 && cred && st.signedSurname(j) >= 0:
-			j = st.signedSurname(j) - 1 // "THAD N. LESS, RRT": a first name and an initial vouch for a surname that is a word
-			n = 4
 		case st.punct(j, '.') && j > 0 && st.isInitial(j-1) && n > 0:
 			j -= 2
 		case st.isInitial(j) && n > 0:
@@ -64,8 +61,15 @@ func (st *state) nameBeforeAt(i, lv int) {
 		case st.punct(j, '-') && n > 0 && st.adjacent(j-1) && st.adjacent(j) && j > 0 && st.toks[j-1].kind == kWord:
 			j -= 2
 		default:
-			n = 4
-			continue
+			f := -1
+			if n == 0 && cred {
+				f = st.signedSurname(j) // "THAD N. LESS, RRT": a first name and an initial vouch for a surname that is a word
+			}
+			if f < 0 {
+				n = 4
+				continue
+			}
+			j, n = f-1, 4
 		}
 		if j >= 0 && j+1 < len(st.toks) && st.toks[j+1].newline {
 			break
