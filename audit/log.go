@@ -199,8 +199,9 @@ func (l *Log) Record(ctx context.Context, e *phigate.Event) error {
 // the result of a call already answered, so that it shares the commit of
 // the next event someone waits on. done is called once, on the commit
 // goroutine, with the outcome (nil once the event is durable); it must
-// not block, and may be nil. An error returned here means e was not queued and done will
-// not be called. Close commits queued events. Codes: EAUDIT, EINVALID.
+// not block, and may be nil. An error returned here means e was not
+// queued and done will not be called. Close commits queued events.
+// Codes: EAUDIT, EINVALID.
 func (l *Log) RecordAsync(e *phigate.Event, done func(error)) error {
 	const op = "audit.Log.RecordAsync"
 	entry, err := l.encode(op, e)
