@@ -208,17 +208,15 @@ func (lx *lexicon) slot(key []byte) uint64 {
 	}
 }
 
-// hash64 is FNV-1a (64 bit), never 0.
+// hash64 is FNV-1a (64 bit), never 0; tokenize computes the same on the
+// fly.
 func hash64(b []byte) uint64 {
-	h := uint64(14695981039346656037)
+	h := uint64(fnvOffset)
 	for _, c := range b {
 		h ^= uint64(c)
-		h *= 1099511628211
+		h *= fnvPrime
 	}
-	if h == 0 {
-		h = 1
-	}
-	return h
+	return nonzero(h)
 }
 
 // lookup returns the flags of key, which must already be lower case.
@@ -229,7 +227,11 @@ func (lx *lexicon) lookup(key []byte) wflag {
 
 // lookupBoth returns the flags and keyword roles of key (lower case).
 func (lx *lexicon) lookupBoth(key []byte) (wflag, kw) {
-	h := hash64(key)
+	return lx.lookupHash(hash64(key))
+}
+
+// lookupHash is lookupBoth for a key of hash h.
+func (lx *lexicon) lookupHash(h uint64) (wflag, kw) {
 	t := tagOf(h)
 	for j := h & lx.mask; ; j = (j + 1) & lx.mask {
 		s := lx.slots[j]

@@ -75,13 +75,15 @@ type state struct {
 	high bool
 	// says are the numbers right after a verb of saying, for statedDays.
 	says []int
+	// hashes are the tokens' folded hashes, from tokenize.
+	hashes []uint64
 }
 
 var statePool = sync.Pool{New: func() any { return &state{} }}
 
 func (st *state) reset(lx *lexicon, text []byte) {
 	st.lx, st.text = lx, text
-	st.toks = tokenize(st.toks[:0], text)
+	st.toks, st.hashes = tokenize(st.toks[:0], st.hashes[:0], text)
 	st.kws = st.kws[:0]
 	st.found = st.found[:0]
 	st.says = st.says[:0]
@@ -91,7 +93,9 @@ func (st *state) reset(lx *lexicon, text []byte) {
 		var k kw
 		if t.kind == kWord || t.kind == kAlnum {
 			b := text[t.start:t.end]
-			t.flags, k = lx.lookupFoldBoth(b, st.buf[:])
+			if len(b) <= len(st.buf) {
+				t.flags, k = lx.lookupHash(st.hashes[i])
+			}
 			if t.flags == 0 && len(b) > 3 && b[len(b)-2] == '\'' && b[len(b)-1]|0x20 == 's' {
 				t.flags = lx.lookupFold(b[:len(b)-2], st.buf[:])
 			}
