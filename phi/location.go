@@ -138,7 +138,7 @@ func (st *state) placeWord(i int, strict bool) bool {
 	}
 	if strict {
 		return t.flags&(fCommon|fCore) == 0 || t.flags&(fCity|fProper|fName) != 0 && st.mixed && t.shape == sTitle ||
-			st.num(i+1) >= 0 && st.digits(i+1) <= 2 && !st.followedByUnit(i+1)
+			st.num(i+1) >= 0 && st.digits(i+1) <= 2 && !st.followedByUnit(i+1) && !bedWords[string(lowerInto(st.buf[:0], st.word(i)))] // not "to level 2"
 	}
 	return true
 }

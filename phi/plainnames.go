@@ -68,11 +68,26 @@ func (st *state) pairAfterKin(i int) {
 		st.toks[a].shape != st.toks[b].shape || !(b+1 >= len(st.toks) || clauseEnd(st, b+1)) {
 		return
 	}
-	if !st.pairWord(a) || !st.pairWord(b) || !(st.knownName(a) || st.unknownName(a) || st.knownName(b) || st.unknownName(b)) {
+	if proxies := st.is(i, "proxies") || st.is(i, "proxys") || st.is(i, "hcps"); proxies {
+		// Named as the proxies, any two names are taken, though each is
+		// also a word ("health care proxys. pearl and link").
+		if !st.proxyName(a) || !st.proxyName(b) {
+			return
+		}
+	} else if !st.pairWord(a) || !st.pairWord(b) || !(st.knownName(a) || st.unknownName(a) || st.knownName(b) || st.unknownName(b)) {
 		return
 	}
 	st.addName(a, a, lvKin, "relation-name")
 	st.addName(b, b, lvKin, "relation-name")
+}
+
+// proxyName reports whether word j may be one of the people named after
+// "proxies.": proxyPairWord, or a name that is also an ordinary word but
+// no clinical or function word.
+func (st *state) proxyName(j int) bool {
+	t := st.toks[j]
+	return st.proxyPairWord(j) || t.kind == kWord && t.end-t.start >= 3 && st.kws[j] == 0 && t.flags&fName != 0 && t.flags&fClinical == 0 &&
+		!(st.mixed && t.shape == sLower && !st.lowerNote)
 }
 
 // pairWord reports whether word j may be one of a pair of relatives'

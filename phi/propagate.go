@@ -1,6 +1,7 @@
 package phi
 
 import (
+	"bytes"
 	"sort"
 
 	"github.com/phigate/phigate"
@@ -14,6 +15,7 @@ func (st *state) propagate() {
 		st.seen = map[string]phigate.Finding{}
 	}
 	clear(st.seen)
+	st.wardWords = st.wardWords[:0]
 	for _, f := range st.found {
 		capitalOnly := capitalSources[f.Recognizer]
 		if !propagationSources[f.Recognizer] && !capitalOnly || f.Confidence < 0.6 {
@@ -30,10 +32,12 @@ func (st *state) propagate() {
 			}
 			if t.start >= f.Start && t.end <= f.End && st.propagatable(i) {
 				st.seen[string(lowerInto(st.buf[:0], st.word(i)))] = f
+			} else if f.Recognizer == "ward" && t.kind == kWord && t.end-t.start >= 4 && t.start >= f.Start && t.end <= f.End {
+				st.wardWords = append(st.wardWords, i)
 			}
 		}
 	}
-	if len(st.seen) == 0 {
+	if len(st.seen) == 0 && len(st.wardWords) == 0 {
 		return
 	}
 	for i := range st.toks {
@@ -42,8 +46,25 @@ func (st *state) propagate() {
 		}
 		if f, ok := st.seen[string(lowerInto(st.buf[:0], st.word(i)))]; ok {
 			st.add(i, i, f.Category, 0.7, "propagated")
+		} else if st.wardEcho(i) {
+			st.add(i, i, phigate.LOCATION, 0.7, "propagated") // "to Cooks 2 or Cooks 3"
 		}
 	}
+}
+
+// wardEcho reports whether word i, before a ward number, is the word of a
+// ward found elsewhere in the note. A ward's word may be an ordinary one
+// ("Cooks 2"), so it stands for the ward only before a number again.
+func (st *state) wardEcho(i int) bool {
+	if len(st.wardWords) == 0 || st.num(i+1) < 0 || !st.wardNumber(i+1) {
+		return false
+	}
+	for _, j := range st.wardWords {
+		if j != i && bytes.EqualFold(st.word(i), st.word(j)) {
+			return true
+		}
+	}
+	return false
 }
 
 // propagationSources are the recognisers whose findings rest on context,

@@ -77,6 +77,8 @@ type state struct {
 	says []int
 	// hashes are the tokens' folded hashes, from tokenize.
 	hashes []uint64
+	// wardWords are the words of wards found, for propagate.
+	wardWords []int
 }
 
 var statePool = sync.Pool{New: func() any { return &state{} }}

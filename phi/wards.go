@@ -49,6 +49,15 @@ func (st *state) areaName(i int) bool {
 // there names a ward too ("transfer to Nevada 3").
 func (st *state) wardPlace(i, p int) bool {
 	f := st.toks[i].flags
+	if st.transferTo(p) && st.kws[i]&(kwStop|kwUnit|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwFacility|kwGeneric) == 0 &&
+		(f&fClinical == 0 || st.mixed && st.toks[i].shape == sTitle || f&(fName|fCity) != 0) &&
+		!bedWords[string(lowerInto(st.buf[:0], st.word(i)))] && (st.wardOr(i+2) || st.phraseEnd(i+2) || st.wardTime(i+2)) {
+		// "transfer to Calcium 2 tomorrow", "to Cooks 2 or Cooks 3": a
+		// transfer names a ward, whatever the word, but a clinical one
+		// only capitalised or when also a name ("TRANSFER TO BLOCKER 2",
+		// not "transferred to CPAP 5").
+		return true
+	}
 	if f&fClinical != 0 || f&(fName|fCity|fProper) == 0 && !st.stateName(i) ||
 		f&fCore != 0 && f&(fFirstTop|fLastTop|fCity) == 0 && !st.stateName(i) ||
 		st.kws[i]&(kwStop|kwUnit|kwMonth|kwWeekday|kwTitle|kwRelation) != 0 {
@@ -68,6 +77,38 @@ func (st *state) wardPlace(i, p int) bool {
 		return st.is(p-1, "intubated") || st.is(p-1, "extubated") || st.is(p-1, "reintubated") // "intubated on Ashby 2"
 	}
 	return st.punct(i-1, ':') && st.is(i-2, "plan")
+}
+
+// transferTo reports whether token p is "to" right after a transfer verb
+// ("transfer to", "transferred to", "tx to").
+func (st *state) transferTo(p int) bool {
+	if !st.is(p, "to") || p < 1 || st.kws[p-1]&kwMove == 0 || st.toks[p].newline {
+		return false
+	}
+	w := st.word(p - 1)
+	return len(w) >= 2 && w[0]|0x20 == 't' && (w[1]|0x20 == 'r' || w[1]|0x20 == 'x')
+}
+
+// bedWords name a part of any hospital, not a ward of one: "transfer to
+// floor 2", "to bed 2".
+var bedWords = map[string]bool{"floor": true, "floors": true, "bed": true, "beds": true, "bay": true, "room": true, "rm": true,
+	"pod": true, "unit": true, "units": true, "ward": true, "level": true, "step": true, "stepdown": true, "tower": true,
+	"wing": true, "building": true, "bldg": true, "suite": true, "team": true, "side": true, "stage": true, "phase": true,
+	"icu": true, "micu": true, "sicu": true, "ccu": true, "csru": true, "cvicu": true, "nicu": true, "picu": true,
+	"tsicu": true, "pacu": true, "ed": true, "er": true, "or": true, "cath": true, "lab": true, "rehab": true, "tele": true,
+	"telemetry": true, "hospice": true, "home": true, "nursing": true, "class": true, "grade": true, "number": true, "no": true}
+
+// wardOr reports whether "or" and another ward number follow at j ("to
+// Cooks 2 or 3", "to Cooks 2 or Cooks 3").
+func (st *state) wardOr(j int) bool {
+	return st.is(j, "or") && (st.wardNumber(j+1) || st.wardNumber(j+2) && st.toks[j+1].kind == kWord)
+}
+
+// wardTime reports whether a time word follows the ward at j ("to Farmer
+// 3 today", "when stable", "if bed available", "at 1000").
+func (st *state) wardTime(j int) bool {
+	return j < len(st.toks) && (timeWords[string(lowerInto(st.buf[:0], st.word(j)))] || st.is(j, "when") || st.is(j, "if") ||
+		st.is(j, "at") || st.is(j, "once") || st.is(j, "after") || st.is(j, "for") || st.is(j, "per"))
 }
 
 // wardNumber reports whether token i is a ward or floor number: one or

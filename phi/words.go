@@ -108,7 +108,7 @@ func init() {
 	addKeywords(kwNotNameAfterTitle, `aware notified office orders order team service note notes assessment exam call called
 		paged here there saw note's`)
 	// names4: verbs whose subject is a person ("Quarnbeck arrived", "once Vellastro woke up").
-	addKeywords(kwPost, "arrived woke awoke phoned")
+	addKeywords(kwPost, "arrived woke awoke phoned calls phones")
 	// names5: plural proxies name the people after them ("his health care proxies. Ivo and Lem").
 	addKeywords(kwRelation, "proxies proxys hcps")
 }
