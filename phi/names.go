@@ -171,15 +171,16 @@ func (st *state) accept(i, lv int) bool {
 		return false
 	}
 	if lv < lvStrong && t.end-t.start > 2 && (st.kws[i]&kwState != 0 || st.text[t.end-2] == '\'' && st.stateName(i)) &&
-		!(lv >= lvKin && f&fFirst != 0 && st.knownSurnameAfter(i)) {
-		return false // "Florida", "Maryland's": states are no names, but "Virginia Alfredo, RN" is
+		!(lv >= lvKin && f&fFirst != 0 && (st.knownSurnameAfter(i) || st.is(i+1, "who"))) {
+		return false // "Florida", "Maryland's": states are no names, but "Virginia Alfredo, RN" and "son Virginia who" are
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
 		// After a title, a surname that is also a function word, before
 		// another name or a report word ("DR. POST CALLED").
-		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 &&
+		return lv >= lvStrong && named && k&(kwCred|kwTitle) == 0 && !(st.mixed && t.shape == sLower) && // not "Dr. to call"
 			(st.nameLike(st.nextWord(i)) || f&fLast != 0 && st.kw(i+1)&kwPost != 0 && st.adjacentWord(i, i+1) && !auxiliaries[string(lowerInto(st.buf[:0], st.word(i+1)))] ||
-				st.capitalInCaps(i)) // "PER DR. Call.": typed with a capital in a note in capitals
+				st.capitalInCaps(i) || // "PER DR. Call.": typed with a capital in a note in capitals
+				st.mixed && t.shape == sTitle && f&fLast != 0) // "by Dr. Fair with", "per Dr. Still-": capitalised where capitals count
 	}
 	clinical := f&fClinical != 0
 	switch lv {
@@ -191,6 +192,9 @@ func (st *state) accept(i, lv int) bool {
 		}
 		if clinical && named && f&(fFirstTop|fLastTop) != 0 && k == 0 && t.end-t.start > 2 && st.titled(i) == st.mixed && st.kinNameEnds(i) {
 			return true // "SON BELL 689-674-1747": a common name though a clinical word, where nothing follows it
+		}
+		if clinical && f&fFirst != 0 && k == 0 && t.end-t.start > 2 && st.is(i+1, "who") && !(st.mixed && t.shape == sLower) {
+			return true // "LIVES W/ DAUGHTER MAI WHO IS PROXY"
 		}
 		if st.titled(i) && !clinical && !core && t.end-t.start > 2 {
 			return true // "Sons Smokey, Morris and Roger"
@@ -204,7 +208,8 @@ func (st *state) accept(i, lv int) bool {
 	case lvCred:
 		return !clinical && (named && (!core || f&fFirst != 0) || oov && t.end-t.start > 1)
 	case lvMedium:
-		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i)) ||
+		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i) ||
+			f&fFirstTop != 0 && k == 0 && t.shape != sLower && !st.isInitial(i-1) && (clauseEnd(st, i+1) || st.punct(i+1, ')'))) || // "(DISCUSSED WITH NP DON).", not "T MAX."
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
 		return !clinical && (named && !common || oov && st.titled(i) && t.end-t.start > 2 ||
