@@ -181,8 +181,9 @@ func (st *state) kinList(j int) bool {
 // talkedPair reports whether words j and j+1, after "spoke with" or
 // "report given to", are a first name and a surname even if both are
 // ordinary words ("speak with holly booth"): same case, no function or
-// role word, no clinical word but a common first name ("flora"), and not in small letters where capitals carry
-// information.
+// role word, no clinical word but a common first name ("flora"), and not
+// in small letters where capitals carry information; or two words nobody
+// listed, capitalised where capitals count or one a name by its looks.
 func (st *state) talkedPair(j int) bool {
 	k := j + 1
 	if k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[j].newline || st.toks[k].newline ||
@@ -191,5 +192,8 @@ func (st *state) talkedPair(j int) bool {
 		return false
 	}
 	a, b := st.toks[j].flags, st.toks[k].flags
+	if st.unknown(j) && st.unknown(k) && (st.toks[j].shape == sTitle || !st.mixed && (st.unknownName(j) || st.unknownName(k))) {
+		return true // "I spoke with Spe Raan, who": two words nobody listed, capitalised
+	}
 	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 && st.kws[k] == 0
 }

@@ -9,13 +9,17 @@ package phi
 // kinConjunct reports whether word j, joined by "and" or "," to a
 // relative's name ending at m, is a name too: a word in no dictionary, in
 // the first name's case, three or more letters and no English word
-// ending. After "daughters X and" even a word one letter from an English
-// word is a name: the relation vouches for it.
+// ending (but right after "X and" any such word). After "daughters X and"
+// even a word one letter from an English word is a name: the relation
+// vouches for it.
 func (st *state) kinConjunct(j, m int) bool {
-	if m < 0 || !st.unknownWord(j, 3) || st.toks[j].newline || st.toks[j].shape != st.toks[m].shape || st.toks[j].shape == sMixed {
+	if m < 0 || j >= len(st.toks) || st.toks[j].newline || st.toks[j].shape != st.toks[m].shape || st.toks[j].shape == sMixed {
 		return false
 	}
-	return true
+	// Right after "X and", even an English ending is a name's ("daughters
+	// raitynspo and skisply").
+	return st.unknownWord(j, 3) || j == m+2 && st.is(m+1, "and") && st.unknown(j) && st.toks[j].kind == kWord &&
+		st.toks[j].end-st.toks[j].start >= 4 && !st.punct(j+1, '/')
 }
 
 // contactName marks the name before "is" or "was" that a relation or
