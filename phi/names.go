@@ -300,7 +300,8 @@ func (st *state) sentenceStart(i int) bool {
 // by a report word, a credential, a name or punctuation.
 func (st *state) oovNameShape(i int) bool {
 	if st.mixed {
-		return st.toks[i].shape == sTitle || st.toks[i].shape == sUpper
+		return st.toks[i].shape == sTitle || st.toks[i].shape == sUpper ||
+			st.kw(i+1)&kwCred != 0 && st.kw(i+2)&kwPost != 0 && st.unknownName(i) // "cleeson np aware": a credential and a report vouch
 	}
 	j := i + 1
 	if j >= len(st.toks) || st.toks[j].newline || st.toks[j].kind == kPunct && !st.punct(j, '/') {

@@ -99,7 +99,8 @@ func (st *state) beforeLevel(i int) (lv int, ok bool) {
 			return 0, false // "from Towson, MD": a city and its state
 		}
 		cred = st.knownName(p) || st.hyphenName(p) ||
-			st.nameLike(p) && (st.knownName(p-1) || st.isInitial(p-1) || st.punct(p-1, '.') && st.isInitial(p-2))
+			st.nameLike(p) && (st.knownName(p-1) || st.isInitial(p-1) || st.punct(p-1, '.') && st.isInitial(p-2)) ||
+			st.unknownName(p) && st.kw(i+1)&kwPost != 0 // "cleeson np aware"
 	}
 	if st.kws[i]&(kwRole|kwRelation) != 0 && st.punct(i-1, '(') && st.punct(i+1, ')') {
 		cred = true
