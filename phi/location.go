@@ -8,6 +8,9 @@ func (st *state) findLocations() {
 	for i := range st.toks {
 		k := st.kws[i]
 		t := st.toks[i]
+		if t.kind == kPunct && k == 0 {
+			continue // every rule below starts at a word, a number or a keyword
+		}
 		n := t.end - t.start
 		if k&kwFacility != 0 && t.kind == kWord {
 			st.facilityBefore(i)

@@ -19,6 +19,9 @@ var levelConf = [...]float32{lvNone: 0.6, lvWeak: 0.75, lvMedium: 0.85, lvKin: 0
 func (st *state) findNames() {
 	for i := 0; i < len(st.toks); i++ {
 		k := st.kws[i]
+		if k == 0 && st.toks[i].kind != kWord {
+			continue // every rule below starts at a word or a keyword
+		}
 		switch {
 		case k&kwTitle != 0 && st.titleLevel(i) > 0:
 			st.nameAfter(i, st.titleLevel(i), "title-name")
