@@ -125,12 +125,18 @@ func (st *state) titleSurname(j int) bool {
 		return false
 	}
 	f := st.toks[j].flags
-	if f&fLastTop == 0 || f&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 ||
+	if f&fLastTop == 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 ||
 		st.mixed && st.toks[j].shape == sLower {
 		return false
 	}
-	if st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care") {
-		return true // "MS CROSS HEALTH CARE DECISIONS", "MR HILL SON CALLED": a possessive, no finding
+	if st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care") || st.is(j+1, "had") || st.is(j+1, "has") {
+		// "MS CROSS HEALTH CARE DECISIONS", "MR HILL SON CALLED", "MR
+		// BRADY HAD A GOOD DAY": a possessive or a person's day, no
+		// finding, even where the surname is a clinical word
+		return true
+	}
+	if f&fClinical != 0 {
+		return false
 	}
 	return st.kws[j+1]&(kwPost|kwMove) != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(j+1)))]
 }

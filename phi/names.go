@@ -226,6 +226,17 @@ func (st *state) accept(i, lv int) bool {
 	}
 }
 
+// kinFirstEnds reports whether word j is a first name, though an ordinary
+// word, that a bracket, the clause's end, a report word or "in" follows
+// ("SISTER & PEARL (SIGNIFICANT OTHER)"; not "daughter and will call").
+func (st *state) kinFirstEnds(j int) bool {
+	if !st.kinWord(j) || st.toks[j].flags&fFirst == 0 || st.toks[j].flags&fClinical != 0 || st.kws[j] != 0 {
+		return false
+	}
+	n := j + 1
+	return st.punct(n, '(') || clauseEnd(st, n) || st.kw(n)&kwPost != 0 || st.is(n, "in") || st.is(n, "into")
+}
+
 // kinNameEnds reports whether after word i a phone number, the clause's
 // end, a line break, a report word or an auxiliary follows ("SON TED HAS
 // PHONED X2").
@@ -331,8 +342,8 @@ func (st *state) nameAfter(i, lv int, rec string) {
 	if st.punct(j, '?') && st.punct(j+1, ')') {
 		j = st.skipGlue(j + 2) // "wife(?) Quarnbeck"
 	}
-	if lv == lvKin && (st.is(j, "and") || st.punct(j, '&')) && st.kws[i]&kwRelation != 0 && (st.knownName(j+1) || st.unknownName(j+1)) {
-		j++ // "sister & Quarnbeck"
+	if lv == lvKin && (st.is(j, "and") || st.punct(j, '&')) && st.kws[i]&kwRelation != 0 && (st.knownName(j+1) || st.unknownName(j+1) || st.kinFirstEnds(j+1)) {
+		j++ // "sister & Quarnbeck", "SISTER & PEARL (SIGNIFICANT OTHER)"
 	}
 	if j < len(st.toks) && st.toks[j].newline || lv < lvStrong && st.punct(i+1, '.') && st.kws[i]&kwTitle == 0 {
 		return // a name does not follow on the next line or sentence
