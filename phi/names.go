@@ -32,8 +32,8 @@ func (st *state) findNames() {
 			}
 		case k&kwRole != 0 && st.toks[i].kind == kWord:
 			lv := lvKin
-			if k&kwCredAmbiguous != 0 || st.toks[i].end-st.toks[i].start <= 3 {
-				lv = lvMedium
+			if (k&kwCredAmbiguous != 0 || st.toks[i].end-st.toks[i].start <= 3) && !st.talkCue(i-1) {
+				lv = lvMedium // "HO", "MD" may be no person; "spoke with HO" is one
 			}
 			st.nameAfter(i, lv, "role-name")
 		case k&kwVerb != 0:
