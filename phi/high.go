@@ -89,7 +89,11 @@ func hasSuffixFold(w []byte, e string) bool {
 
 // compound reports whether w is two ordinary words written together
 // ("lungsounds", "alittle").
-func (st *state) compound(w []byte) bool {
+func (st *state) compound(w []byte) bool { return st.compoundOf(w, 2) }
+
+// compoundOf is compound with both words at least n letters long (but
+// "a" when n is 2).
+func (st *state) compoundOf(w []byte, n int) bool {
 	if len(w) < 5 || len(w) > maxNear {
 		return false
 	}
@@ -99,7 +103,7 @@ func (st *state) compound(w []byte) bool {
 	}
 	for k := 1; k < len(w)-1; k++ {
 		a, b := low[:k], low[k:len(w)]
-		if (len(a) > 1 || a[0] == 'a') && st.isWord(a) && st.isWord(b) {
+		if (len(a) >= n || n <= 2 && a[0] == 'a') && len(b) >= n && st.isWord(a) && st.isWord(b) {
 			return true
 		}
 	}

@@ -302,7 +302,10 @@ func (st *state) agencyBefore(i int) {
 		st.mixed && t.shape != sTitle || t.shape != st.toks[k].shape && !st.mixed {
 		return
 	}
-	if t.flags&(fCity|fLast) == 0 && !(st.unknown(j) && !st.wordLike(j)) || nurseKinds[string(lowerInto(st.buf[:0], st.word(j)))] {
+	// An agency's name may look like a word and a prefix ("Biwick"), not
+	// like a misspelt word or two words ("HOMECARE NURSE").
+	if t.flags&(fCity|fLast) == 0 && !(st.unknown(j) && !st.nearWord(j) && !st.compoundOf(st.word(j), 3)) ||
+		nurseKinds[string(lowerInto(st.buf[:0], st.word(j)))] {
 		return
 	}
 	st.add(j, j, phigate.LOCATION, 0.5, "agency")
