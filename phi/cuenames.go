@@ -156,17 +156,21 @@ func (st *state) kinWord(j int) bool {
 
 // kinAppositive reports whether first name j stands between commas right
 // after relation word i ("son, ed, was updated"): a first name that is
-// also a clinical word needs a verb after it ("mother, MI, HTN" is a
-// history).
+// also a clinical word, or a word nobody listed, needs a verb after it
+// ("mother, MI, HTN" is a history).
 func (st *state) kinAppositive(i, j int) bool {
-	if j != i+2 || !st.punct(i+1, ',') || !st.punct(j+1, ',') || !st.kinWord(j) || st.toks[j].flags&fFirst == 0 {
+	if j != i+2 || !st.punct(i+1, ',') || !st.punct(j+1, ',') {
 		return false
 	}
-	if st.toks[j].flags&fClinical == 0 {
-		return true
-	}
 	v := j + 2
-	return v < len(st.toks) && (st.kws[v]&kwPost != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(v)))])
+	verb := v < len(st.toks) && (st.kws[v]&kwPost != 0 || auxiliaries[string(lowerInto(st.buf[:0], st.word(v)))])
+	if st.unknown(j) && st.toks[j].kind == kWord && !(st.mixed && st.toks[j].shape == sLower) {
+		return verb // "Son, Ze, was updated": a word nobody listed, however short, with a verb
+	}
+	if !st.kinWord(j) || st.toks[j].flags&fFirst == 0 {
+		return false
+	}
+	return st.toks[j].flags&fClinical == 0 || verb
 }
 
 // kinList reports whether word j, a proper noun or name after a relation
