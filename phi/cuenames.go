@@ -125,9 +125,13 @@ func (st *state) titleSurname(j int) bool {
 		return false
 	}
 	f := st.toks[j].flags
-	if f&fLastTop == 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 ||
-		st.mixed && st.toks[j].shape == sLower {
+	if st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 || st.mixed && st.toks[j].shape == sLower {
 		return false
+	}
+	if f&fLastTop == 0 {
+		// A rarer surname only where a person's day follows ("MR BARRIO
+		// HAD AN IMPROVED DAY").
+		return f&fLast != 0 && f&fClinical == 0 && (st.is(j+1, "had") || st.is(j+1, "has")) && (st.is(j+2, "a") || st.is(j+2, "an"))
 	}
 	if st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care") || st.is(j+1, "had") || st.is(j+1, "has") {
 		// "MS CROSS HEALTH CARE DECISIONS", "MR HILL SON CALLED", "MR

@@ -53,9 +53,10 @@ func (st *state) findNames() {
 				st.dottedCredential(i)
 			}
 		}
-		if st.toks[i].kind == kWord && st.toks[i].flags&(fAmbiguous|fFirst) == fAmbiguous|fFirst && st.kw(i+1)&kwPost != 0 &&
-			(!st.mixed || !st.sentenceStart(i)) && st.kws[i]&kwStop == 0 {
-			st.addName(i, i, lvNone, "name-report") // "bill called", "grace made aware"
+		if st.toks[i].kind == kWord && st.kw(i+1)&kwPost != 0 && st.kws[i]&kwStop == 0 &&
+			(st.toks[i].flags&(fAmbiguous|fFirst) == fAmbiguous|fFirst && (!st.mixed || !st.sentenceStart(i)) ||
+				st.toks[i].flags&(fFirst|fClinical) == fFirst && st.kws[i] == 0 && st.titled(i) && !st.sentenceStart(i)) {
+			st.addName(i, i, lvNone, "name-report") // "bill called", "grace made aware", "once Barb woke up"
 		}
 		if st.kws[i]&kwPhoneWord != 0 {
 			st.nameBeforePhone(i)
