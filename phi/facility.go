@@ -99,8 +99,8 @@ func (st *state) facilityBefore(i int) {
 }
 
 // facilityNameWord reports whether word j may be part of the name of
-// facility word i: a place word, or a person's name that is also a
-// clinical word, capitalised in mixed case before another capitalised
+// facility word i: a place word, or a person's or town's name that is
+// also a clinical word ("Mexico Flanagan Hospital"), capitalised in mixed case before another capitalised
 // word of the name ("Wilson Memorial Hospital", "Wilson Shalimar hosp");
 // right before the facility word it names a specialty ("Parkinson
 // Clinic"). Before a distinctive word (named: "WILSON MEMORIAL
@@ -109,11 +109,15 @@ func (st *state) facilityNameWord(j, i int, named bool) bool {
 	if st.placeWord(j, false) {
 		return true
 	}
+	if j >= 0 && j+1 < i && st.kws[j]&kwState != 0 && st.toks[j].kind == kWord && st.toks[j].end-st.toks[j].start > 2 &&
+		st.toks[j].shape == st.toks[j+1].shape && st.toks[j].shape != sLower && st.kws[j]&(kwStop|kwMove|kwRelation|kwTitle|kwGeneric) == 0 {
+		return true // "Virginia Mason Hospital": a state's name opens a facility's
+	}
 	if (st.is(i, "assisted") || st.is(i, "senior")) && j == i-1 && st.titled(j) && st.titled(i) && st.toks[j].kind == kWord &&
 		st.toks[j].flags&fClinical == 0 && st.kws[j] == 0 {
 		return true // "Benchmark Senior Living", "Sunrise Assisted Living": capitals make a brand of a word
 	}
-	if j < 0 || st.toks[j].kind != kWord || st.toks[j].flags&(fFirst|fLast) == 0 || st.toks[j].flags&fClinical == 0 ||
+	if j < 0 || st.toks[j].kind != kWord || st.toks[j].flags&(fFirst|fLast|fCity) == 0 || st.toks[j].flags&fClinical == 0 ||
 		st.toks[j].end-st.toks[j].start < 3 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle|kwState|kwGeneric) != 0 {
 		return false
 	}
