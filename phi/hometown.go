@@ -29,6 +29,9 @@ func (st *state) hometownAt(i int) {
 	if k&kwLive != 0 && st.is(i+2, "in") && (st.is(i+1, "nearby") || st.is(i+1, "locally") || st.is(i+1, "close")) {
 		st.homeTown(i + 3) // "lives nearby in Marble"
 	}
+	if k&(kwMove|kwLive) != 0 && (st.is(i+1, "to") || st.is(i+1, "from")) && st.is(i+2, "new") {
+		st.newPlace(i+2, st.kinSubject(i))
+	}
 	if st.mixed {
 		return
 	}
@@ -41,9 +44,21 @@ func (st *state) hometownAt(i int) {
 	if k&kwPlacePrep != 0 && (st.is(i, "to") || st.is(i, "from") || st.is(i, "at")) {
 		st.featurePlaces(i)
 	}
-	if k&(kwMove|kwLive) != 0 && (st.is(i+1, "to") || st.is(i+1, "from")) && st.is(i+2, "new") {
-		st.newPlace(i + 2)
+}
+
+// kinSubject reports whether a relative is the subject of movement word
+// i: a relation word, with at most a name between ("daughter Lita
+// returned", "her son returned").
+func (st *state) kinSubject(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3 && !st.toks[k+1].newline; k-- {
+		if st.kws[k]&kwRelation != 0 {
+			return true
+		}
+		if st.toks[k].kind != kWord || st.kws[k] != 0 {
+			return false
+		}
 	}
+	return false
 }
 
 // phraseEnd reports whether token j ends a phrase: punctuation other than
@@ -176,16 +191,26 @@ var clinicalEndings = [...]string{"oid", "oids", "cele", "tomy", "scopy", "gram"
 // newPlace marks "new" and the town after it, after a movement or
 // residence word and "to" or "from" ("returned to new brenton"): the
 // second word must be a name, a town or no word at all, never an
-// ordinary or clinical word ("moved to new room", "changed to new trach").
-func (st *state) newPlace(j int) {
+// ordinary or clinical word ("moved to new room", "changed to new trach"),
+// but where a relative (kin) went and a time or the phrase's end follows,
+// any word that is no clinical, keyword or part of a hospital ("daughter
+// returned to new muse today"), the only way in mixed case.
+func (st *state) newPlace(j int, kin bool) {
 	k := j + 1
 	if k >= len(st.toks) || st.toks[k].newline || st.toks[k].kind != kWord || st.toks[k].end-st.toks[k].start < 3 {
 		return
 	}
 	f := st.toks[k].flags
-	if namedFeatures[string(lowerInto(st.buf[:0], st.word(k)))] && st.placeEnds(k+1) {
+	if namedFeatures[string(lowerInto(st.buf[:0], st.word(k)))] && st.placeEnds(k+1) && !st.mixed {
 		st.add(j, k, phigate.LOCATION, 0.6, "new-place") // "returned to new valley today"
 		return
+	}
+	if kin && f&fClinical == 0 && st.kws[k] == 0 && !bedWords[string(lowerInto(st.buf[:0], st.word(k)))] && (st.wardTime(k+1) || st.phraseEnd(k+1)) {
+		st.add(j, k, phigate.LOCATION, 0.6, "new-place") // "daughter Lita returned to new bowlegs today": a relative goes home
+		return
+	}
+	if st.mixed {
+		return // where capitals count, only a relative's journey vouches for small letters
 	}
 	if f&(fClinical|fCore|fCommon) != 0 || st.kws[k] != 0 || st.stateName(k) {
 		return
