@@ -192,6 +192,19 @@ func (st *state) kinList(j int) bool {
 	return k+1 < len(st.toks) && st.toks[k+1].shape == st.toks[j].shape && st.nameChain(k+1, lvKin) >= 0
 }
 
+// talkedFirst reports whether word j, after "spoke with" or "talk with",
+// is a first name, though an ordinary word, that the subject of the talk
+// or the clause's end follows ("TALK WITH RAY REGARDING"): no clinical or
+// keyword, and not in small letters where capitals carry information.
+func (st *state) talkedFirst(j int) bool {
+	if j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].newline || st.toks[j].end-st.toks[j].start < 3 || st.kws[j] != 0 ||
+		st.toks[j].flags&(fFirst|fClinical) != fFirst || st.mixed && st.toks[j].shape == sLower {
+		return false
+	}
+	k := j + 1
+	return clauseEnd(st, k) || st.punct(k, '(') || st.is(k, "regarding") || st.is(k, "re") || st.is(k, "about")
+}
+
 // talkedPair reports whether words j and j+1, after "spoke with" or
 // "report given to", are a first name and a surname even if both are
 // ordinary words ("speak with holly booth"): same case, no function or

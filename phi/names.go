@@ -213,6 +213,7 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && (!core || f&fFirst != 0) || oov && t.end-t.start > 1)
 	case lvMedium:
 		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i) ||
+			k == 0 && st.titled(i) && !st.sentenceStart(i) && !st.isInitial(i-1) || // "per md Riddle.": capitalised where capitals count
 			f&fFirstTop != 0 && k == 0 && t.shape != sLower && !st.isInitial(i-1) && (clauseEnd(st, i+1) || st.punct(i+1, ')'))) || // "(DISCUSSED WITH NP DON).", not "T MAX."
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
@@ -392,6 +393,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		}
 		if e < j && n == 0 && lv == lvNone && st.talkCue(i) && st.talkedPair(j) {
 			e = j + 1 // "SON TO SPEAK WITH HOLLY BOOTH IN AM"
+		}
+		if e < j && n == 0 && lv == lvNone && st.talkCue(i) && st.talkedFirst(j) {
+			e = j // "UP TO TALK WITH RAY REGARDING HIS BROTHER"
 		}
 		if e < j && n > 0 && st.unknownName(j) && (!st.mixed || st.toks[j].shape != sLower) {
 			e = j // "daughters Quarnbeck and Vellastro"

@@ -44,6 +44,8 @@ func (st *state) nameBeforeAt(i, lv int) {
 		switch {
 		case st.accept(j, lv) && (n == 0 || st.nameLike(j) || cred):
 			j--
+		case n == 1 && cred && st.signedFirst(j):
+			j-- // "Candida Shannon, RN": a first name that is a clinical word opens the signature
 		case n == 0 && st.firstAndUnknown(j):
 			j -= 2 // "grace dudak aware": a first name and an unknown surname
 			n = 4
@@ -82,6 +84,17 @@ func (st *state) nameBeforeAt(i, lv int) {
 		}
 		st.addName(s, e, lv, "credential-name")
 	}
+}
+
+// signedFirst reports whether word j, which opens a sentence or line
+// before the surname of a signature, is a first name though also a
+// clinical or ordinary word ("Mae Chappell, RN"), in the surname's case.
+func (st *state) signedFirst(j int) bool {
+	if j < 0 || j+1 >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || !st.sentenceStart(j) ||
+		st.toks[j].flags&fFirst == 0 || st.kws[j]&(kwTitle|kwRelation|kwRole|kwCred|kwMonth|kwWeekday) != 0 {
+		return false
+	}
+	return st.toks[j].shape == st.toks[j+1].shape && st.toks[j].shape != sMixed && !(st.mixed && st.toks[j].shape == sLower)
 }
 
 // beforeLevel is the evidence that word i, after a name, gives: a
