@@ -120,15 +120,27 @@ func (st *state) extension(e int) int {
 
 func (st *state) addPhone(s, e int) int {
 	cat := phigate.PHONE
+	// The nearest label on the number's line and in its sentence decides:
+	// "fax done. Tel 410-…" is a phone.
 	for k := s - 1; k >= s-4 && k >= 0; k-- {
-		if st.is(k, "fax") || st.is(k, "facsimile") || (st.is(k, "f") && st.punct(k+1, ':')) {
+		if st.is(k, "fax") || st.is(k, "faxed") || st.is(k, "faxing") || st.is(k, "facsimile") || st.is(k, "telefax") ||
+			(st.is(k, "f") || st.is(k, "fx")) && st.punct(k+1, ':') { // "faxed to", "F: 410-…"
 			cat = phigate.FAX
+			break
+		}
+		if st.punct(k, '.') && !st.isInitial(k-1) || st.punct(k, ';') ||
+			st.toks[k].kind == kWord && voiceLabels[string(lowerInto(st.buf[:0], st.word(k)))] {
 			break
 		}
 	}
 	st.add(s, e, cat, 0.95, "phone")
 	return e
 }
+
+// voiceLabels name a number as a voice line, nearer than any "fax"
+// before them ("fax 555-0100, cell 555-0101").
+var voiceLabels = map[string]bool{"phone": true, "tel": true, "telephone": true, "cell": true, "mobile": true, "home": true,
+	"work": true, "office": true, "pager": true, "beeper": true, "cellphone": true, "ph": true}
 
 var phoneWords = map[string]bool{"phone": true, "tel": true, "telephone": true, "cell": true, "mobile": true, "home": true,
 	"work": true, "office": true, "fax": true, "pager": true, "beeper": true, "call": true, "reached": true, "number": true,
