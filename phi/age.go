@@ -15,7 +15,12 @@ func (st *state) findAges() {
 				st.add(i, i, phigate.AGE, 0.9, "age")
 			}
 		case kWord:
-			if t := &st.toks[i]; t.end-t.start != 6 && t.end-t.start != 3 || st.text[t.start]|0x20 != 'n' && st.text[t.start]|0x20 != 'o' {
+			t := &st.toks[i]
+			if n := t.end - t.start; n >= 11 && n <= 17 && ageNouns[string(lowerInto(st.buf[:0], st.word(i)))] {
+				st.add(i, i, phigate.AGE, 0.85, "age") // "a nonagenarian": an age over 89 in one word
+				continue
+			}
+			if t.end-t.start != 6 && t.end-t.start != 3 || st.text[t.start]|0x20 != 'n' && st.text[t.start]|0x20 != 'o' {
 				continue // only "ninety" and "one hundred" start a spelt age
 			}
 			if e := st.spelledAge(i); e >= i {
@@ -118,11 +123,22 @@ func (st *state) spelledAge(i int) int {
 	default:
 		return -1
 	}
-	if !st.ageContext(i) && !st.ageContext(e) {
+	if !st.ageContext(i) && !st.ageContext(e) && !st.subjectIs(i, e) {
 		return -1
 	}
 	return e
 }
+
+// subjectIs reports whether the number from i to e is what a person is,
+// ending the clause: "He is ninety-three.", "pt was ninety".
+func (st *state) subjectIs(i, e int) bool {
+	return (st.is(i-1, "is") || st.is(i-1, "was")) && (st.is(i-2, "he") || st.is(i-2, "she") || st.is(i-2, "pt") || st.is(i-2, "patient")) &&
+		(e+1 >= len(st.toks) || clauseEnd(st, e+1))
+}
+
+// ageNouns name a person by an age over 89.
+var ageNouns = map[string]bool{"nonagenarian": true, "nonagenarians": true, "centenarian": true, "centenarians": true,
+	"supercentenarian": true}
 
 // spelledUnits are the units of a number spelt out.
 var spelledUnits = map[string]bool{"one": true, "two": true, "three": true, "four": true, "five": true, "six": true,

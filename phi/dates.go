@@ -257,8 +257,8 @@ func (st *state) monthDate(i int) int {
 		return -1
 	}
 	j := i
-	if st.punct(j+1, '.') && st.adjacent(j) {
-		j++
+	if st.punct(j+1, '.') && st.adjacent(j) && st.toks[i].end-st.toks[i].start <= 4 && !st.is(i, "may") && !st.is(i, "june") && !st.is(i, "july") {
+		j++ // "Nov." keeps its period; "in early June." does not
 	}
 	n := j + 1
 	if d := st.dayNumber(n); d > 0 {
