@@ -55,7 +55,7 @@ func (st *state) contextCategory(i int) phigate.Category {
 			return c
 		}
 		switch string(w) {
-		case "no", "number", "num", "nbr", "code", "is", "was", "of", "s", "n":
+		case "no", "number", "num", "nbr", "code", "is", "was", "of", "s", "n", "scan", "print", "template":
 			continue
 		}
 		return generic
@@ -101,6 +101,10 @@ func (st *state) findID(i int) {
 	}
 	if st.followedByUnit(i) {
 		return
+	}
+	if c == phigate.VEHICLE_ID && st.toks[i].kind == kNum && st.digits(i) == 4 && st.num(i) >= 1900 && st.num(i) <= 2100 &&
+		i+1 < len(st.toks) && st.toks[i+1].kind == kWord {
+		return // "Vehicle: 2015 Honda": a model year before the make
 	}
 	switch {
 	case c == phigate.LICENSE && len(w) == 10 && validNPI(w):

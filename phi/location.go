@@ -304,6 +304,9 @@ func (st *state) zip(i int) {
 	if st.punct(p, ',') {
 		p--
 	}
+	if st.is(p, "id") && !st.punct(p-1, ',') {
+		return // "Badge ID 55821" is an identifier; Idaho follows its city: "Boise, ID 83702"
+	}
 	if p >= 0 && (st.kws[p]&kwState != 0 && (st.toks[p].shape == sUpper || !st.mixed) ||
 		st.is(p, "zip") || st.is(p, "zipcode")) {
 		st.add(i, e, phigate.LOCATION, 0.9, "zip")

@@ -19,10 +19,33 @@ func (st *state) findNumbers() {
 			i = j
 			continue
 		}
+		if j := st.gs1UDI(i); j > i {
+			i = j
+			continue
+		}
 		if t.kind != kPunct {
 			st.findID(i)
 		}
 	}
+}
+
+// gs1UDI marks a device identifier in the GS1 form, an application
+// identifier in brackets before each part, from "(01)" and a 14-digit
+// GTIN ("(01)00884838047495(17)251231(10)ABC123"), and returns its last
+// token (or -1).
+func (st *state) gs1UDI(i int) int {
+	if !st.punct(i, '(') || !st.is(i+1, "01") || !st.punct(i+2, ')') || st.digits(i+3) != 14 ||
+		!st.adjacent(i) || !st.adjacent(i+1) || !st.adjacent(i+2) {
+		return -1
+	}
+	e := i + 3
+	for st.adjacent(e) && st.punct(e+1, '(') && st.toks[min(e+2, len(st.toks)-1)].kind == kNum && st.digits(e+2) == 2 &&
+		st.adjacent(e+1) && st.adjacent(e+2) && st.punct(e+3, ')') && st.adjacent(e+3) && e+4 < len(st.toks) &&
+		(st.toks[e+4].kind == kNum || st.toks[e+4].kind == kAlnum || st.toks[e+4].kind == kWord && st.toks[e+4].shape == sUpper) {
+		e += 4
+	}
+	st.add(i, e, phigate.DEVICE_ID, 0.95, "udi")
+	return e
 }
 
 // seq matches the digit groups of want (lengths) starting at token i,

@@ -124,6 +124,7 @@ func (st *state) run() {
 	st.findNumbers()
 	st.findDates()
 	st.findAges()
+	st.findPhotos()
 	st.findLocations()
 	st.findNames()
 	st.townOfPerson()

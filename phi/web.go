@@ -187,6 +187,9 @@ func (st *state) findIPv6() {
 			e++
 		}
 		off = max(e, c+1)
+		for e > c+1 && t[e-1] == '.' {
+			e-- // a sentence's period is no part of the address
+		}
 		if validIPv6(t[s:e]) && (s == 0 || !isLetter(t[s-1])) && (e == len(t) || !isLetter(t[e])) {
 			st.addSpan(s, e, phigate.IP, 0.9, "ipv6")
 		}
