@@ -28,8 +28,8 @@ func (st *state) stateAfter(e int) int {
 	if n := st.toks[s].end - st.toks[s].start; n > 2 && st.stateName(s) || st.statePair(s) {
 		return stateFull
 	}
-	if st.toks[s].end-st.toks[s].start != 2 || st.kws[s]&kwState == 0 || !(st.phraseEnd(s+1) || st.digits(s+1) == 5) {
-		return stateNone
+	if st.toks[s].end-st.toks[s].start != 2 || st.kws[s]&kwState == 0 || !(st.phraseEnd(s+1) || st.digits(s+1) == 5) || st.certified(s) {
+		return stateNone // "Larkspur, PA-C" is a physician assistant's signature
 	}
 	if st.mixed && st.toks[s].shape != sUpper && !(st.toks[s].shape == sLower && st.toks[e].shape == sLower) {
 		return stateNone

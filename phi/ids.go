@@ -23,6 +23,7 @@ var idContext = map[string]phigate.Category{
 	"id": phigate.OTHER_ID, "identifier": phigate.OTHER_ID, "confirmation": phigate.OTHER_ID, "ticket": phigate.OTHER_ID,
 	"badge": phigate.OTHER_ID, "passport": phigate.OTHER_ID, "employee": phigate.OTHER_ID, "accession": phigate.OTHER_ID,
 	"specimen": phigate.OTHER_ID, "order": phigate.OTHER_ID, "requisition": phigate.OTHER_ID, "tracking": phigate.OTHER_ID,
+	"job": phigate.OTHER_ID, "dictation": phigate.OTHER_ID, "transcription": phigate.OTHER_ID,
 	"fingerprint": phigate.BIOMETRIC, "voiceprint": phigate.BIOMETRIC, "retinal": phigate.BIOMETRIC, "iris": phigate.BIOMETRIC,
 	"biometric": phigate.BIOMETRIC, "palmprint": phigate.BIOMETRIC,
 }
@@ -53,6 +54,9 @@ func (st *state) contextCategory(i int) phigate.Category {
 		}
 		if c, ok := idContext[string(w)]; ok {
 			return c
+		}
+		if string(w) == "unit" && k+1 < i && (st.is(k+1, "no") || st.is(k+1, "number") || st.punct(k+1, '#')) {
+			return phigate.MRN // "Unit No: 4417-203-88", a hospital's record number
 		}
 		switch string(w) {
 		case "no", "number", "num", "nbr", "code", "is", "was", "of", "s", "n", "scan", "print", "template":

@@ -61,6 +61,9 @@ func (st *state) findNames() {
 		if st.kws[i]&kwPhoneWord != 0 {
 			st.nameBeforePhone(i)
 		}
+		if st.punct(i+1, ':') && st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start <= 9 {
+			st.fieldName(i) // "Name: Okonkwo, Chidinma A."
+		}
 		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
 			st.introName(i)
 		} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {

@@ -119,12 +119,20 @@ func (st *state) beforeLevel(i int) (lv int, ok bool) {
 		cred = true
 	}
 	switch {
+	case st.certified(i) && st.kws[i]&kwCred != 0:
+		return lvCred, true // "Quenby Larkspur, PA-C"
 	case !cred:
 		return lvWeak, true
 	case st.kws[i]&kwCredAmbiguous != 0:
 		return lvKin, true
 	}
 	return lvCred, true
+}
+
+// certified reports whether "-C" follows credential i ("PA-C", "NP-C"):
+// a certified practitioner, no state.
+func (st *state) certified(i int) bool {
+	return st.punct(i+1, '-') && st.adjacent(i) && st.adjacent(i+1) && st.is(i+2, "c") && st.toks[i+2].shape == sUpper
 }
 
 // actsAfter reports whether what follows word k says a person did
