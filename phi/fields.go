@@ -77,3 +77,31 @@ func (st *state) fieldNamed(k int) bool {
 	f := st.toks[k].flags
 	return st.unknown(k) || f&fName != 0 && f&fClinical == 0 && (f&(fCommon|fCore) == 0 || f&(fFirstTop|fLastTop) != 0)
 }
+
+// statedName marks the name a sentence gives as one, from word j: "my
+// name is Darnell Whitfield", "her name is rosa delgado", "a friend
+// named Bob". The words say a name follows, so small letters count in
+// any note, but only for words that are names by themselves
+// (fieldNamed) or capitalised ones: "her name is not known" is none.
+func (st *state) statedName(j int) {
+	e := -1
+	for k := j; k < len(st.toks) && k < j+3 && (k == j || !st.toks[k].newline); k++ {
+		t := st.toks[k]
+		if t.kind != kWord || k > j && !st.adjacentWord(k-1, k) && !(st.punct(k-1, '.') && st.isInitial(k-2)) {
+			break
+		}
+		if st.kws[k]&(kwStop|kwMonth|kwWeekday|kwUnit|kwTitle|kwCred|kwRelation|kwRole|kwPost) != 0 || t.flags&fClinical != 0 && t.flags&fName == 0 {
+			break
+		}
+		if !(st.fieldNamed(k) || st.isInitial(k) && t.shape == sUpper || t.shape != sLower && t.end-t.start >= 2) {
+			break
+		}
+		e = k
+		if st.punct(k+1, '.') && st.isInitial(k) {
+			k++
+		}
+	}
+	if e >= j {
+		st.addName(j, e, lvCred, "stated-name")
+	}
+}

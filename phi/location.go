@@ -343,8 +343,8 @@ func (st *state) city(i int) {
 func (st *state) cityPair(i int) {
 	a, b := st.word(i), st.word(i+1)
 	if len(a)+len(b)+1 > len(st.buf) || st.mixed && (st.toks[i].shape == sLower || st.toks[i+1].shape == sLower) &&
-		(st.toks[i].shape != st.toks[i+1].shape || st.stateAfter(i+1) == stateNone) {
-		return // "new haven, connecticut" in small letters: the state vouches
+		(st.toks[i].shape != st.toks[i+1].shape || st.stateAfter(i+1) == stateNone && !st.livedBefore(i-1)) {
+		return // "new haven, connecticut" or "lives with me in el paso" in small letters: the state or the journey vouches
 	}
 	if st.toks[i].flags&fClinical != 0 || st.toks[i+1].flags&fClinical != 0 ||
 		st.toks[i].flags&fCore != 0 && st.toks[i+1].flags&fCore != 0 && st.kw(i-1)&kwPlacePrep == 0 {
@@ -356,6 +356,22 @@ func (st *state) cityPair(i int) {
 	if st.lx.lookup(key)&fCity != 0 && !usStates[string(key)] {
 		st.add(i, i+1, phigate.LOCATION, 0.75, "city")
 	}
+}
+
+// livedBefore reports whether p is "in", "from", "to" or "near" after a
+// residence or movement word a few words back on its line, with no
+// punctuation between ("lives with me in el paso", "moved back to san
+// diego").
+func (st *state) livedBefore(p int) bool {
+	if !(st.is(p, "in") || st.is(p, "from") || st.is(p, "to") || st.is(p, "near")) {
+		return false
+	}
+	for k := p - 1; k >= 0 && k >= p-4 && !st.toks[k+1].newline && st.toks[k].kind == kWord; k-- {
+		if st.kws[k]&(kwLive|kwMove) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // unknown reports whether word i is in no dictionary at all.

@@ -64,6 +64,11 @@ func (st *state) findNames() {
 		if st.punct(i+1, ':') && st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start <= 9 {
 			st.fieldName(i) // "Name: Okonkwo, Chidinma A."
 		}
+		if n := st.toks[i].end - st.toks[i].start; n == 4 && st.is(i, "name") && (st.is(i+1, "is") || st.is(i+1, "was")) {
+			st.statedName(i + 2) // "her name is rosa delgado"
+		} else if n == 5 && st.is(i, "named") {
+			st.statedName(i + 1) // "a friend named Bob"
+		}
 		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
 			st.introName(i)
 		} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {
