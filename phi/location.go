@@ -182,8 +182,8 @@ func (st *state) street(i int) {
 		return
 	}
 	j := i + 1
-	for n := 0; n < 4 && j < len(st.toks) && st.toks[j].kind == kWord; n++ {
-		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed) && !st.is(j, "dr") &&
+	for n := 0; n < 4 && j < len(st.toks) && (st.toks[j].kind == kWord || n < 2 && st.ordinalWord(j)); n++ {
+		if st.kws[j]&kwStreet != 0 && j > i+1 && (st.toks[j-1].shape != sLower || !st.mixed || st.ordinalWord(j-1)) && !st.is(j, "dr") &&
 			(!st.is(j, "st") && (!st.is(j, "ct") || st.mixed) || st.punct(j+1, '.') || st.punct(j+1, ',') || j+1 >= len(st.toks) || st.toks[j+1].newline) {
 			e := j
 			if st.punct(e+1, '.') {
@@ -199,6 +199,26 @@ func (st *state) street(i int) {
 		}
 		j++
 	}
+}
+
+// ordinalWord reports whether token j is an ordinal in digits ("61st",
+// "2nd"), as numbered streets are named.
+func (st *state) ordinalWord(j int) bool {
+	w := st.word(j)
+	if st.toks[j].kind != kAlnum || len(w) < 3 || len(w) > 5 || !isDigit(w[0]) {
+		return false
+	}
+	s := w[len(w)-2:]
+	for _, c := range w[:len(w)-2] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	switch string([]byte{s[0] | 0x20, s[1] | 0x20}) {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
 }
 
 // titledPair reports whether words a and a+1 (= b) are capitalised
@@ -596,6 +616,9 @@ func (st *state) cityAfterStreet(e int) {
 	for k < len(st.toks) && k-j < 2 && st.toks[k].kind == kWord && st.toks[k].shape != sLower && !st.toks[k].newline &&
 		st.toks[k].flags&fClinical == 0 && !st.stateName(k) && st.kws[k]&(kwStop|kwRelation|kwRole|kwTitle|kwMonth|kwWeekday) == 0 {
 		k++
+	}
+	if k > j && st.punct(e, '.') && j == e+1 && st.toks[j].flags&fCity == 0 && st.stateAfter(k-1) == stateNone {
+		return // "40 2nd st. Took 3": after "st." a new sentence may start; a town or a state says it did not
 	}
 	if k > j {
 		st.add(j, k-1, phigate.LOCATION, 0.85, "street-city")
