@@ -194,11 +194,24 @@ func (st *state) street(i int) {
 			st.cityAfterStreet(e)
 			return
 		}
-		if st.kws[j]&kwStop != 0 || st.toks[j].flags&fClinical != 0 || st.unknown(j) && !st.mixed {
+		if (st.kws[j]&kwStop != 0 || st.toks[j].flags&fClinical != 0 || st.unknown(j) && !st.mixed) && !(j == i+1 && st.compass(j)) {
 			return
 		}
 		j++
 	}
+}
+
+// compass reports whether word j is a compass direction in capitals
+// before a street's name ("20 W 3rd Ave", "5 NE Elm St").
+func (st *state) compass(j int) bool {
+	if st.toks[j].shape != sUpper || st.toks[j].end-st.toks[j].start > 2 {
+		return false
+	}
+	switch string(lowerInto(st.buf[:0], st.word(j))) {
+	case "n", "s", "e", "w", "ne", "nw", "se", "sw":
+		return true
+	}
+	return false
 }
 
 // ordinalWord reports whether token j is an ordinal in digits ("61st",
