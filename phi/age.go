@@ -2,7 +2,9 @@ package phi
 
 import "github.com/phigate/phigate"
 
-// findAges finds ages over 89 ("92 yo", "age 95", "101-year-old", "93F").
+// findAges finds ages over 89 ("92 yo", "age 95", "101-year-old", "93F")
+// and, in the same pass over the words, references to face photographs
+// (photoAt): a pass costs about as much as a small rule.
 func (st *state) findAges() {
 	for i := range st.toks {
 		switch st.toks[i].kind {
@@ -16,9 +18,12 @@ func (st *state) findAges() {
 			}
 		case kWord:
 			t := &st.toks[i]
-			if n := t.end - t.start; n >= 11 && n <= 17 && ageNouns[string(lowerInto(st.buf[:0], st.word(i)))] {
-				st.add(i, i, phigate.AGE, 0.85, "age") // "a nonagenarian": an age over 89 in one word
-				continue
+			if t.flags&fMarked != 0 {
+				if ageNouns[string(lowerInto(st.buf[:0], st.word(i)))] {
+					st.add(i, i, phigate.AGE, 0.85, "age") // "a nonagenarian": an age over 89 in one word
+					continue
+				}
+				st.photoAt(i)
 			}
 			if t.end-t.start != 6 && t.end-t.start != 3 || st.text[t.start]|0x20 != 'n' && st.text[t.start]|0x20 != 'o' {
 				continue // only "ninety" and "one hundred" start a spelt age

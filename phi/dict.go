@@ -31,6 +31,7 @@ const (
 	fRare                        // rare English word (SCOWL 95, lower case)
 	fAmbiguous                   // a name that is also an ordinary word in notes
 	fCityStart                   // first word of a multi-word city
+	fMarked                      // a word a rule looks for by name outside the keywords (photoWords, ageNouns)
 )
 
 const fName = fFirst | fLast | fOtherName
@@ -123,6 +124,7 @@ func parseLexicon(gz []byte) (*lexicon, error) {
 	}
 	lx.index()
 	lx.addKeywords()
+	lx.mark(photoWords, faceOnly, imageNames, ageNouns)
 	return lx, nil
 }
 
@@ -135,6 +137,16 @@ func (lx *lexicon) addKeywords() {
 		j := lx.slot([]byte(w))
 		lx.slots[j] |= slotKW
 		*lx.kwRef(j) |= k
+	}
+}
+
+// mark sets fMarked on the words of sets, so that a scan asks its maps
+// only about them.
+func (lx *lexicon) mark(sets ...map[string]bool) {
+	for _, set := range sets {
+		for w := range set {
+			lx.slots[lx.slot([]byte(w))] |= uint64(fMarked)
+		}
 	}
 }
 

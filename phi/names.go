@@ -22,10 +22,11 @@ func (st *state) findNames() {
 		if k == 0 && st.toks[i].kind != kWord {
 			continue // every rule below starts at a word or a keyword
 		}
+		n := st.toks[i].end - st.toks[i].start
 		switch {
 		case k&kwTitle != 0 && st.titleLevel(i) > 0:
 			st.nameAfter(i, st.titleLevel(i), "title-name")
-		case k&kwRelation != 0 || st.pairCue(i):
+		case k&kwRelation != 0 || (n == 5 || n == 6) && st.pairCue(i):
 			st.nameAfter(i, lvKin, "relation-name")
 			if k&kwRelation != 0 && st.punct(i+1, '.') {
 				st.pairAfterKin(i)
@@ -47,7 +48,7 @@ func (st *state) findNames() {
 		if k&kwPost != 0 || k&kwVerb != 0 && (st.is(i, "visited") || st.is(i, "contacted")) {
 			st.subjectBefore(i)
 		}
-		if st.toks[i].end-st.toks[i].start == 1 && (st.isInitial(i) || st.toks[i].kind == kWord && st.kw(i-1)&kwVerb != 0) {
+		if n == 1 && (st.isInitial(i) || st.toks[i].kind == kWord && st.kw(i-1)&kwVerb != 0) {
 			st.initialName(i)
 			if st.punct(i-1, ',') || st.toks[i].space {
 				st.dottedCredential(i)
@@ -61,23 +62,27 @@ func (st *state) findNames() {
 		if st.kws[i]&kwPhoneWord != 0 {
 			st.nameBeforePhone(i)
 		}
-		if st.punct(i+1, ':') && st.toks[i].kind == kWord && st.toks[i].end-st.toks[i].start <= 9 {
+		if n <= 9 && st.punct(i+1, ':') && st.toks[i].kind == kWord {
 			st.fieldName(i) // "Name: Okonkwo, Chidinma A."
 		}
-		if n := st.toks[i].end - st.toks[i].start; n == 4 && st.is(i, "name") && (st.is(i+1, "is") || st.is(i+1, "was")) {
-			st.statedName(i + 2) // "her name is rosa delgado"
-		} else if n == 5 && st.is(i, "named") {
-			st.statedName(i + 1) // "a friend named Bob"
+		if (n == 4 || n == 5) && st.text[st.toks[i].start]|0x20 == 'n' {
+			if n == 4 && st.is(i, "name") && (st.is(i+1, "is") || st.is(i+1, "was")) {
+				st.statedName(i + 2) // "her name is rosa delgado"
+			} else if n == 5 && st.is(i, "named") {
+				st.statedName(i + 1) // "a friend named Bob"
+			}
 		}
-		if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
-			st.introName(i)
-		} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {
-			st.contactName(i)
-			st.onLeaveName(i)
-		} else if st.is(i, "are") || st.is(i, "were") {
-			st.pairContact(i)
-		} else if k&kwPlacePrep != 0 && i > 1 && st.is(i, "of") {
-			st.nameOfService(i)
+		if n <= 4 {
+			if st.is(i, "is") && (st.is(i+1, "a") || st.is(i+1, "an")) {
+				st.introName(i)
+			} else if k&kwStop != 0 && i > 0 && (st.is(i, "is") || st.is(i, "was")) {
+				st.contactName(i)
+				st.onLeaveName(i)
+			} else if st.is(i, "are") || st.is(i, "were") {
+				st.pairContact(i)
+			} else if k&kwPlacePrep != 0 && i > 1 && st.is(i, "of") {
+				st.nameOfService(i)
+			}
 		}
 		if st.toks[i].flags == 0 && k == 0 && st.toks[i].kind == kWord {
 			st.unknownNameAt(i)

@@ -16,6 +16,9 @@ var photoWords = map[string]bool{"photo": true, "photos": true, "photograph": tr
 var faceOnly = map[string]bool{"selfie": true, "selfies": true, "headshot": true, "headshots": true, "mugshot": true,
 	"mugshots": true}
 
+// imageNames open the names of image files of a face ("face_0231.jpg").
+var imageNames = map[string]bool{"face": true, "portrait": true}
+
 var faceWords = map[string]bool{"face": true, "faces": true, "facial": true, "full-face": true}
 
 // scanWords make an image of the face a medical image, not a photograph.
@@ -25,30 +28,19 @@ var scanWords = map[string]bool{"ct": true, "mri": true, "xray": true, "x-ray": 
 var imageExtensions = map[string]bool{"jpg": true, "jpeg": true, "png": true, "heic": true, "gif": true, "bmp": true,
 	"tif": true, "tiff": true, "webp": true}
 
-// findPhotos marks references to face photographs.
-func (st *state) findPhotos() {
-	for i := range st.toks {
-		t := st.toks[i]
-		n := t.end - t.start
-		if t.kind != kWord || n < 3 || n > 11 {
-			continue
+// photoAt marks a reference to a face photograph at word i, a word with
+// fMarked (findAges calls it in its pass over the words).
+func (st *state) photoAt(i int) {
+	w := lowerInto(st.buf[:0], st.word(i))
+	switch {
+	case faceOnly[string(w)]:
+		st.add(i, i, phigate.PHOTO, 0.8, "photo")
+	case photoWords[string(w)]:
+		if j := st.faceNear(i); j >= 0 {
+			st.add(min(i, j), max(i, j), phigate.PHOTO, 0.8, "photo")
 		}
-		switch string([]byte{st.text[t.start] | 0x20, st.text[t.start+1] | 0x20}) {
-		case "ph", "pi", "po", "im", "sn", "se", "he", "mu", "fa":
-		default:
-			continue // the first two letters of every word above
-		}
-		w := lowerInto(st.buf[:0], st.word(i))
-		switch {
-		case faceOnly[string(w)]:
-			st.add(i, i, phigate.PHOTO, 0.8, "photo")
-		case photoWords[string(w)]:
-			if j := st.faceNear(i); j >= 0 {
-				st.add(min(i, j), max(i, j), phigate.PHOTO, 0.8, "photo")
-			}
-		case (string(w) == "face" || string(w) == "portrait") && st.punct(i+1, '_') || string(w) == "face" && st.imageFile(i):
-			st.add(i, st.imageFileEnd(i), phigate.PHOTO, 0.7, "photo-file")
-		}
+	case (string(w) == "face" || string(w) == "portrait") && st.punct(i+1, '_') || string(w) == "face" && st.imageFile(i):
+		st.add(i, st.imageFileEnd(i), phigate.PHOTO, 0.7, "photo-file")
 	}
 }
 

@@ -124,7 +124,6 @@ func (st *state) run() {
 	st.findNumbers()
 	st.findDates()
 	st.findAges()
-	st.findPhotos()
 	st.findLocations()
 	st.findNames()
 	st.townOfPerson()
