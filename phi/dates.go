@@ -38,7 +38,9 @@ func (st *state) findDates() {
 				j = st.gluedDate(i)
 			}
 		case kPunct:
-			j = st.apostropheYear(i)
+			if st.text[st.toks[i].start] == '\'' {
+				j = st.apostropheYear(i)
+			}
 		}
 		if j > i {
 			i = j

@@ -104,6 +104,9 @@ func (st *state) findLocations() {
 			st.city(i)
 		}
 		if st.toks[i].kind == kWord || st.toks[i].kind == kAlnum {
+			if st.plainAfterPlain(i) {
+				continue // unknownPlace's first test, without the call: most words end here
+			}
 			st.unknownPlace(i)
 		}
 	}
@@ -414,6 +417,19 @@ func (st *state) unknown(i int) bool {
 	}
 	t := st.toks[i]
 	return (t.kind == kWord || t.kind == kAlnum) && t.flags == 0 && st.kws[i] == 0
+}
+
+// plainAfterPlain reports, cheaply, what unknownPlace's early return
+// decides for most words: a listed word, not capitalised where capitals
+// count and before no number, after a word that is no keyword, number or
+// "the" (so no preposition of place, movement or "by" precedes).
+func (st *state) plainAfterPlain(i int) bool {
+	t := &st.toks[i]
+	if t.kind != kWord || t.flags == 0 && st.kws[i] == 0 || st.titled(i) || i+1 < len(st.toks) && st.toks[i+1].kind == kNum {
+		return false
+	}
+	p := i - 1
+	return p < 0 || st.kws[p] == 0 && st.toks[p].kind != kNum && !st.is(p, "the")
 }
 
 // unknownPlace marks places known by their shape and context only: a

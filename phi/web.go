@@ -93,8 +93,8 @@ func (st *state) findURLs() {
 			}
 			continue
 		}
-		if st.punct(i+1, '.') && st.adjacent(i) {
-			st.findBareDomain(i)
+		if st.punct(i+1, '.') && st.adjacent(i) && st.adjacent(i+1) {
+			st.findBareDomain(i) // "example.org": no space after the dot
 		}
 	}
 }
