@@ -116,6 +116,10 @@ func (st *state) titleLevel(i int) int {
 		if st.toks[i].shape == sLower && st.is(i, "ms") && !st.punct(i+1, '.') {
 			return 0
 		}
+		if st.is(i, "mr") && st.punct(i+1, '.') && st.adjacent(i) && st.adjacent(i+1) && i+2 < len(st.toks) &&
+			st.toks[i+2].kind == kWord && st.toks[i+2].flags&fLast != 0 && (st.toks[i+2].flags&fProper != 0 || st.toks[i+2].flags&(fCommon|fCore) == 0) {
+			return lvStrong // "mr.german returned": typed as a title, glued to a surname (not "MR.SEVERE")
+		}
 		if st.toks[i].shape == sTitle && !st.is(i, "miss") && (st.mixed || st.punct(i+1, '.')) {
 			return lvStrong // "Mr. Roan": mitral regurgitation and mental status are "MR", "MS"
 		}
