@@ -234,8 +234,9 @@ func (st *state) accept(i, lv int) bool {
 			f&fFirstTop != 0 && k == 0 && t.shape != sLower && !st.isInitial(i-1) && (clauseEnd(st, i+1) || st.punct(i+1, ')'))) || // "(DISCUSSED WITH NP DON).", not "T MAX."
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
-		return !clinical && (named && !common || named && !core && k == 0 && f&(fFirst|fLastTop) != 0 && clauseEnd(st, i+1) && !st.punct(i+1, '.') || // "PER CARMAN, HE HAS" oov && st.titled(i) && t.end-t.start > 2 ||
-			oov && (st.unknownPair(i) || st.unknownPair(i-1)))
+		return !clinical && (named && !common || oov && st.titled(i) && t.end-t.start > 2 ||
+			oov && (st.unknownPair(i) || st.unknownPair(i-1)) ||
+			named && !core && k == 0 && f&(fFirst|fLastTop) != 0 && st.kw(i-1)&kwVerb != 0 && clauseEnd(st, i+1) && !st.punct(i+1, '.')) // "PER CARMAN, HE HAS"
 	default:
 		if st.titled(i) && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
