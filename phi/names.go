@@ -227,7 +227,8 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && (!common || f&(fFirst|fLastTop) != 0) || oov && t.end-t.start > 2 && (st.oovNameShape(i) || !st.mixed) ||
 			(properOnly || rareOnly) && t.end-t.start > 2)
 	case lvCred:
-		return !clinical && (named && (!core || f&fFirst != 0) || oov && t.end-t.start > 1)
+		return !clinical && (named && (!core || f&fFirst != 0) || oov && t.end-t.start > 1 ||
+			f&fCity != 0 && f&(fCommon|fCore|fRare) == 0 && t.end-t.start > 3) // "pat rixford licsw": many surnames are towns
 	case lvMedium:
 		return !clinical && (named && (!common || f&fAmbiguous != 0 && f&fFirst != 0 && st.nameFollows(i) ||
 			k == 0 && st.titled(i) && !st.sentenceStart(i) && !st.isInitial(i-1) || // "per md Riddle.": capitalised where capitals count

@@ -101,6 +101,9 @@ func (st *state) reset(lx *lexicon, text []byte) {
 			if t.flags == 0 && len(b) > 3 && b[len(b)-2] == '\'' && b[len(b)-1]|0x20 == 's' {
 				t.flags = lx.lookupFold(b[:len(b)-2], st.buf[:])
 			}
+			if t.flags == 0 && k == 0 && len(b) >= 4 && len(b) <= 6 && t.kind == kWord && transposedCredential(b) {
+				k = kwCred // "licws": a credential typed with two letters swapped
+			}
 			if t.kind == kWord && t.end-t.start > 1 {
 				n++
 				switch t.shape {

@@ -13,6 +13,29 @@ func (st *state) nameBefore(i int) {
 	st.nameBeforeAt(i, lv)
 }
 
+// longCredentials are the credentials of four or more letters, which a
+// swap of two neighbouring letters does not turn into another word.
+var longCredentials = map[string]bool{"licsw": true, "lcsw": true, "crnp": true, "acnp": true, "pharmd": true, "psyd": true}
+
+// transposedCredential reports whether w is one of longCredentials with
+// two neighbouring letters swapped ("licws", "lcsw" typed "lscw").
+func transposedCredential(w []byte) bool {
+	var b [6]byte
+	for k, c := range w {
+		b[k] = c | 0x20
+	}
+	v := b[:len(w)]
+	for k := 0; k+1 < len(v); k++ {
+		v[k], v[k+1] = v[k+1], v[k]
+		ok := longCredentials[string(v)]
+		v[k], v[k+1] = v[k+1], v[k]
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 // dottedCredentials are credentials also written with periods ("R.N.").
 var dottedCredentials = map[string]bool{"rn": true, "md": true, "np": true, "pa": true, "lpn": true, "rrt": true, "do": true,
 	"msw": true, "phd": true, "cna": true, "bsn": true, "rph": true}
