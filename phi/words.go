@@ -51,7 +51,7 @@ func addKeywords(k kw, words string) {
 func init() {
 	// places5: arriving at a hospital ("presenting to Alder General").
 	addKeywords(kwMove, "presenting presents")
-	addKeywords(kwTitle, "dr drs doctor dr's drs' mr mrs ms miss mister messrs prof professor rabbi reverend rev pastor")
+	addKeywords(kwTitle, "dr drs doctor dr's drs' mr mrs ms miss mister messrs prof professor rabbi reverend rev pastor fr")
 	addKeywords(kwRole, `md np pa rn nurse nurses resident residents attending fellow intern ho caseworker cm sw msw rrt pcp surgeon
 		physician physicians chaplain therapist pharmacist staff manager worker coordinator interpreter lawyer attorney provider
 		cardiologist oncologist neurologist intensivist hospitalist nephrologist pulmonologist neurosurgeon radiologist anesthesiologist
