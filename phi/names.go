@@ -125,8 +125,9 @@ func (st *state) titleLevel(i int) int {
 		}
 		return lvCred // "MS" may be mental status, "MR" mitral regurgitation
 	}
-	if st.is(i, "fr") && (st.toks[i].shape != sTitle || !st.punct(i+1, '.') || i > 0 && st.toks[i-1].kind == kNum || st.kw(i-1)&kwUnit != 0) {
-		return 0 // "Fr. O'Malley" is a priest; "16 Fr. Foley", "FR" and "fr" are a catheter's size
+	if st.is(i, "fr") && (!st.punct(i+1, '.') || i > 0 && st.toks[i-1].kind == kNum || st.kw(i-1)&kwUnit != 0 ||
+		st.toks[i].shape != sTitle && !(st.toks[i].shape == sUpper && !st.mixed && st.knownName(i+2))) {
+		return 0 // "Fr. O'Malley", "FR. O'MALLEY" are priests; "16 Fr. Foley", "FR" and "fr" are a catheter's size
 	}
 	if nounTitles[string(lowerInto(st.buf[:0], st.word(i)))] {
 		j := st.nextWord(i)
