@@ -261,7 +261,7 @@ func (st *state) titledPair(a, b int) bool {
 // moving. Token j is the street word; "St", "Dr", "Ct", "Pl" and "Way"
 // say too many other things to be taken without a number.
 func (st *state) streetName(j int) {
-	if !streetSuffixes[string(lowerInto(st.buf[:0], st.word(j)))] || st.toks[j].newline || st.toks[j].shape == sLower {
+	if !streetSuffixes[string(lowerInto(st.buf[:0], st.word(j)))] || st.toks[j].newline || st.toks[j].shape == sLower && st.mixed {
 		return
 	}
 	s := j - 1
@@ -293,9 +293,16 @@ func (st *state) streetName(j int) {
 // word.
 func (st *state) streetWord(s, j int) bool {
 	t := st.toks[s]
-	return t.kind == kWord && t.shape == st.toks[j].shape && t.shape != sLower && t.end-t.start >= 2 &&
-		st.kws[s]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRole|kwRelation|kwStreet|kwUnit) == 0 && t.flags&fClinical == 0 &&
-		(st.mixed || t.shape == sUpper)
+	if t.kind != kWord || t.shape != st.toks[j].shape || t.end-t.start < 2 || t.flags&fClinical != 0 ||
+		st.kws[s]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRole|kwRelation|kwStreet|kwUnit) != 0 {
+		return false
+	}
+	if t.shape == sLower {
+		// In a note in small letters only a name, a town or a word nobody
+		// listed names a street ("on fenwick street", not "on the main road").
+		return !st.mixed && t.flags&(fCommon|fCore|fRare) == 0
+	}
+	return st.mixed || t.shape == sUpper
 }
 
 // streetSuffixes are the street words streetName takes without a number.
