@@ -360,8 +360,8 @@ func (st *state) zip(i int) {
 // an unambiguous one anywhere.
 func (st *state) city(i int) {
 	t := st.toks[i]
-	if t.kind != kWord || t.flags&fClinical != 0 || st.kws[i]&(kwState|kwStop) != 0 {
-		return
+	if t.kind != kWord || t.flags&fClinical != 0 || st.kws[i]&(kwState|kwStop) != 0 || st.eponym(i) {
+		return // "fluid in Douglas pouch" names an anatomy
 	}
 	if st.mixed && t.shape == sLower {
 		if st.lowerCity(i) {

@@ -208,6 +208,9 @@ func (st *state) accept(i, lv int) bool {
 				st.mixed && t.shape == sTitle && f&fLast != 0) // "by Dr. Fair with", "per Dr. Still-": capitalised where capitals count
 	}
 	clinical := f&fClinical != 0
+	if lv < lvMedium && st.eponym(i) {
+		return false // "Whipple procedure", "Nissen fundoplication": a name that names a procedure or a sign
+	}
 	switch lv {
 	case lvStrong:
 		return k&kwNotNameAfterTitle == 0 && !(clinical && !named)
@@ -249,6 +252,25 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && named && !common && (t.end-t.start > 3 || f&(fFirstTop|fLastTop) != 0) && (f&fCity == 0 || f&(fFirstTop|fLastTop|fFirst) != 0) &&
 			f&(fFirst|fLast) != 0 && (!st.misspeltName(i) || st.talkCue(i-1) || st.kw(i-1)&kwVerb != 0)
 	}
+}
+
+// eponymNouns follow a surname that names a procedure, sign, score or
+// device rather than a person ("Whipple procedure", "Nissen
+// fundoplication", "Murphy sign").
+var eponymNouns = map[string]bool{"procedure": true, "procedures": true, "operation": true, "fundoplication": true,
+	"repair": true, "maneuver": true, "manoeuvre": true, "sign": true, "signs": true, "reflex": true, "criteria": true,
+	"classification": true, "score": true, "scale": true, "syndrome": true, "disease": true, "palsy": true, "test": true,
+	"triad": true, "pouch": true, "shunt": true, "catheter": true, "tube": true, "incision": true, "technique": true,
+	"method": true, "fracture": true, "anastomosis": true, "resection": true, "bypass": true, "diverticulum": true}
+
+// eponym reports whether word i, a name, is the eponym of the noun right
+// after it.
+func (st *state) eponym(i int) bool {
+	k := i + 1
+	if k >= len(st.toks) || !st.adjacentWord(i, k) || st.toks[k].newline || st.toks[k].end-st.toks[k].start < 3 {
+		return false
+	}
+	return eponymNouns[string(lowerInto(st.buf[:0], st.word(k)))]
 }
 
 // kinFirstEnds reports whether word j is a first name, though an ordinary

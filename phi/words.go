@@ -103,7 +103,8 @@ func init() {
 	addKeywords(kwOrdinalNoun, `degree degrees unit units dose doses day days week weeks time times attempt try floor grade
 		line lines set sets bag bags shift shifts stage trimester cousin brother sister son daughter child dtr visit round rounds`)
 	addKeywords(kwFraction, `strength strengths motor power grip murmur sem sm pain score grade ns tab tabs cup pulses pulse edema reflexes dtrs
-		of out lung lungs lobes bleeding stool heme guaiac psv ps cpap peep bipap ips epap ipap vent settings flowby rales crackles up`)
+		of out lung lungs lobes bleeding stool heme guaiac psv ps cpap peep bipap ips epap ipap vent settings flowby rales crackles up
+		apgar apgars apgar's`)
 	addKeywords(kwTime, "at @ until till by from around approx approximately about since ~")
 	addKeywords(kwNotNameAfterTitle, `aware notified office orders order team service note notes assessment exam call called
 		paged here there saw note's`)
