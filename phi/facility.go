@@ -113,9 +113,10 @@ func (st *state) facilityNameWord(j, i int, named bool) bool {
 		st.toks[j].shape == st.toks[j+1].shape && st.toks[j].shape != sLower && st.kws[j]&(kwStop|kwMove|kwRelation|kwTitle|kwGeneric) == 0 {
 		return true // "Virginia Mason Hospital": a state's name opens a facility's
 	}
-	if (st.is(i, "assisted") || st.is(i, "senior")) && j == i-1 && st.titled(j) && st.titled(i) && st.toks[j].kind == kWord &&
+	if (st.is(i, "assisted") || st.is(i, "senior") || st.is(i, "manor") || institutionWords[string(lowerInto(st.buf[:0], st.word(i)))]) &&
+		j == i-1 && st.titled(j) && st.titled(i) && st.toks[j].kind == kWord && !st.sentenceStart(j) &&
 		st.toks[j].flags&fClinical == 0 && st.kws[j] == 0 {
-		return true // "Benchmark Senior Living", "Sunrise Assisted Living": capitals make a brand of a word
+		return true // "Benchmark Senior Living", "Briarwood Manor": capitals make a brand of a word
 	}
 	if j < 0 || st.toks[j].kind != kWord || st.toks[j].flags&(fFirst|fLast|fCity) == 0 || st.toks[j].flags&fClinical == 0 ||
 		st.toks[j].end-st.toks[j].start < 3 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwMove|kwRelation|kwTitle|kwState|kwGeneric) != 0 {
