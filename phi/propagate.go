@@ -16,6 +16,7 @@ func (st *state) propagate() {
 	}
 	clear(st.seen)
 	st.wardWords = st.wardWords[:0]
+	st.seenHashes = st.seenHashes[:0]
 	for _, f := range st.found {
 		capitalOnly := capitalSources[f.Recognizer]
 		if !propagationSources[f.Recognizer] && !capitalOnly || f.Confidence < 0.6 {
@@ -32,6 +33,7 @@ func (st *state) propagate() {
 			}
 			if t.start >= f.Start && t.end <= f.End && st.propagatable(i) {
 				st.seen[string(lowerInto(st.buf[:0], st.word(i)))] = f
+				st.seenHashes = append(st.seenHashes, st.hashes[i])
 			} else if f.Recognizer == "ward" && t.kind == kWord && t.end-t.start >= 4 && t.start >= f.Start && t.end <= f.End {
 				st.wardWords = append(st.wardWords, i)
 			}
@@ -44,12 +46,27 @@ func (st *state) propagate() {
 		if st.toks[i].kind != kWord {
 			continue
 		}
-		if f, ok := st.seen[string(lowerInto(st.buf[:0], st.word(i)))]; ok {
+		if !st.seenHash(st.hashes[i]) {
+			// no word seen has this word's hash: no need to ask the map
+		} else if f, ok := st.seen[string(lowerInto(st.buf[:0], st.word(i)))]; ok {
 			st.add(i, i, f.Category, 0.7, "propagated")
-		} else if st.wardEcho(i) {
+			continue
+		}
+		if st.wardEcho(i) {
 			st.add(i, i, phigate.LOCATION, 0.7, "propagated") // "to Cooks 2 or Cooks 3"
 		}
 	}
+}
+
+// seenHash reports whether a word propagate saw has folded hash h (the
+// few words seen are checked before the map hashes the word again).
+func (st *state) seenHash(h uint64) bool {
+	for _, s := range st.seenHashes {
+		if s == h {
+			return true
+		}
+	}
+	return false
 }
 
 // wardEcho reports whether word i, before a ward number, is the word of a

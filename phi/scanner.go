@@ -77,8 +77,10 @@ type state struct {
 	says []int
 	// hashes are the tokens' folded hashes, from tokenize.
 	hashes []uint64
-	// wardWords are the words of wards found, for propagate.
-	wardWords []int
+	// wardWords are the words of wards found, for propagate, and
+	// seenHashes the folded hashes of the words in seen.
+	wardWords  []int
+	seenHashes []uint64
 }
 
 var statePool = sync.Pool{New: func() any { return &state{} }}
