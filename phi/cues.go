@@ -18,6 +18,15 @@ var talkVerbs = map[string]string{
 	"report": "to", "given": "to", "seen": "by", "evaluated": "by", "examined": "by", "visited": "by", "assessed": "by",
 }
 
+// talkVerbSet is the set of talkVerbs' words, for the lexicon's fTalk.
+func talkVerbSet() map[string]bool {
+	m := make(map[string]bool, len(talkVerbs))
+	for w := range talkVerbs {
+		m[w] = true
+	}
+	return m
+}
+
 // talkCue reports whether word i is "with", "to" or "by" after a verb of
 // talking or seeing ("spoke with", "report given to", "seen by").
 func (st *state) talkCue(i int) bool {
@@ -25,7 +34,7 @@ func (st *state) talkCue(i int) bool {
 		return false
 	}
 	p := i - 1
-	if st.kws[p]&kwTitle == 0 && st.toks[p].kind == kWord && st.toks[p].end-st.toks[p].start <= 9 {
+	if st.toks[p].flags&fTalk != 0 && st.kws[p]&kwTitle == 0 && st.toks[p].kind == kWord && st.toks[p].end-st.toks[p].start <= 9 {
 		preps, ok := talkVerbs[string(lowerInto(st.buf[:0], st.word(p)))]
 		if ok {
 			for _, w := range [...]string{"with", "to", "by"} {

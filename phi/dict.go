@@ -32,6 +32,7 @@ const (
 	fAmbiguous                   // a name that is also an ordinary word in notes
 	fCityStart                   // first word of a multi-word city
 	fMarked                      // a word a rule looks for by name outside the keywords (photoWords, ageNouns)
+	fTalk                        // a verb of talking or seeing (talkVerbs)
 )
 
 const fName = fFirst | fLast | fOtherName
@@ -124,7 +125,8 @@ func parseLexicon(gz []byte) (*lexicon, error) {
 	}
 	lx.index()
 	lx.addKeywords()
-	lx.mark(photoWords, faceOnly, imageNames, ageNouns)
+	lx.mark(fMarked, photoWords, faceOnly, imageNames, ageNouns)
+	lx.mark(fTalk, talkVerbSet())
 	return lx, nil
 }
 
@@ -140,12 +142,12 @@ func (lx *lexicon) addKeywords() {
 	}
 }
 
-// mark sets fMarked on the words of sets, so that a scan asks its maps
+// mark sets flag f on the words of sets, so that a scan asks its maps
 // only about them.
-func (lx *lexicon) mark(sets ...map[string]bool) {
+func (lx *lexicon) mark(f wflag, sets ...map[string]bool) {
 	for _, set := range sets {
 		for w := range set {
-			lx.slots[lx.slot([]byte(w))] |= uint64(fMarked)
+			lx.slots[lx.slot([]byte(w))] |= uint64(f)
 		}
 	}
 }
