@@ -91,7 +91,7 @@ func (st *state) firstNamesBefore() {
 		if s >= len(st.toks) || st.toks[s].start != f.Start || p < 0 || !st.adjacentWord(p, s) || st.toks[s].newline {
 			continue
 		}
-		t := st.toks[p]
+		t := &st.toks[p]
 		if t.kind != kWord || t.shape != sTitle || !st.titled(s) || t.end-t.start < 3 || t.flags&fFirst == 0 || t.flags&fClinical != 0 ||
 			st.kws[p]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwPost|kwVerb|kwFacility) != 0 || st.sentenceStart(p) ||
 			st.alreadyFound(p) {

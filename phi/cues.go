@@ -68,7 +68,7 @@ func (st *state) unknownName(i int) bool {
 	if i < 0 || i >= len(st.toks) || !st.unknown(i) || st.toks[i].kind != kWord {
 		return false
 	}
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.end-t.start < 4 || st.mixed && t.shape == sUpper || st.punct(i+1, '/') || st.punct(i-1, '/') {
 		return false
 	}

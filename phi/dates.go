@@ -185,7 +185,7 @@ func (st *state) smallFractionIsDate(i int) bool {
 	}
 	p := i - 1
 	if p >= 0 {
-		t := st.toks[p]
+		t := &st.toks[p]
 		switch {
 		case t.kind == kNum && st.digits(p) <= 2, t.kind == kAlnum && isDigit(st.text[t.end-1]):
 			return false // "1 1/2", "D5 1/2"

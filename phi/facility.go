@@ -243,7 +243,7 @@ func (st *state) namedPlaceWord(j int) bool {
 	if j < 0 || j >= len(st.toks) || st.toks[j].kind != kWord {
 		return false
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.end-t.start < 2 || !st.mixed && t.flags&fCore != 0 && t.flags&(fProper|fCity) == 0 {
 		return false
 	}

@@ -58,7 +58,7 @@ func (st *state) fieldName(i int) {
 // label, any word that is no function, calendar, clinical or unit word;
 // not in small letters where capitals count.
 func (st *state) fieldNameWord(k int, strong bool) bool {
-	t := st.toks[k]
+	t := &st.toks[k]
 	if st.isInitial(k) && t.shape == sUpper {
 		return true
 	}
@@ -86,7 +86,7 @@ func (st *state) fieldNamed(k int) bool {
 func (st *state) statedName(j int) {
 	e := -1
 	for k := j; k < len(st.toks) && k < j+3 && (k == j || !st.toks[k].newline); k++ {
-		t := st.toks[k]
+		t := &st.toks[k]
 		if t.kind != kWord || k > j && !st.adjacentWord(k-1, k) && !(st.punct(k-1, '.') && st.isInitial(k-2)) {
 			break
 		}

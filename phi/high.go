@@ -15,7 +15,7 @@ func (st *state) unknownNameAt(i int) {
 	if !st.highCandidate(i) {
 		return
 	}
-	t := st.toks[i]
+	t := &st.toks[i]
 	p := i - 1
 	for p >= 0 && st.toks[p].kind == kPunct && (st.punct(p, ',') || st.punct(p, '(')) && i-p < 3 {
 		p--
@@ -42,7 +42,7 @@ const highConfidence = 0.45
 // highCandidate reports whether word i may be a name nobody listed: in no
 // dictionary, three or more letters, no misspelling, not glued to a number.
 func (st *state) highCandidate(i int) bool {
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord || t.end-t.start < 3 || !st.unknown(i) || st.punct(i+1, '/') || st.punct(i-1, '/') {
 		return false
 	}
@@ -137,7 +137,7 @@ func (st *state) treatmentAfter(i int) bool {
 	if st.punct(j, '.') && st.digits(j+1) > 0 {
 		j++
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	return t.kind == kNum || t.kind == kAlnum && isDigit(st.text[t.start]) || st.kws[j]&kwUnit != 0 || t.flags&fClinical != 0 && t.kind == kWord
 }
 

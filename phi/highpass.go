@@ -52,7 +52,7 @@ func (st *state) highPass() {
 		}
 	}
 	for i := range st.toks {
-		t := st.toks[i]
+		t := &st.toks[i]
 		switch {
 		case t.kind != kWord:
 		case st.kw(i-1)&kwVerb != 0 && !st.toks[i].newline && st.ordinaryFirstName(i):

@@ -90,7 +90,7 @@ func (st *state) homeTown(j int) {
 		!st.phraseEnd(j+1) || st.alreadyFound(j) {
 		return
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.flags&fClinical != 0 || st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRelation|kwTitle|kwState|kwGeneric|kwFacility) != 0 ||
 		st.stateName(j) || housingWords[string(lowerInto(st.buf[:0], st.word(j)))] || st.mixed && t.shape != sTitle && !st.townWord(j) {
 		return // a town in small letters is one still ("lives in marble and")

@@ -117,7 +117,7 @@ func (st *state) homograph(i int) bool {
 	if i < 0 || i >= len(st.toks) {
 		return false
 	}
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord || t.end-t.start < 3 || t.flags&(fFirst|fLast) == 0 || t.flags&fClinical != 0 || st.kws[i] != 0 ||
 		t.shape == sMixed || st.mixed && t.shape != sTitle || !st.mixed && !st.lowerNote && t.shape == sLower {
 		return false // in a note in capitals, a word in small letters is no name of its
@@ -171,7 +171,7 @@ func (st *state) personSlotBefore(i int, caseless bool) bool {
 // because a role or a title stands right before it and a report word
 // right after it ("NP BRADY AWARE", "HO Hickman notified"), in its case.
 func (st *state) clinicalNameReported(i int) bool {
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord || t.end-t.start < 3 || t.flags&fClinical == 0 || t.flags&(fFirstTop|fLastTop) == 0 || st.kws[i] != 0 ||
 		i == 0 || i+1 >= len(st.toks) || st.toks[i].newline || !st.adjacentWord(i, i+1) || st.toks[i+1].newline ||
 		st.mixed && t.shape != sTitle || t.shape == sMixed {
@@ -189,7 +189,7 @@ func (st *state) clinicalNameReported(i int) bool {
 // surname ("Page", "Call"), is a name: right after a role and before the
 // clause's end ("charge RN Page.").
 func (st *state) roleVerbName(i int) bool {
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord || t.shape != sTitle || t.end-t.start < 3 || t.flags&fLast == 0 || t.flags&fClinical != 0 ||
 		st.kws[i]&^(kwVerb|kwStop) != 0 || st.kws[i]&kwVerb == 0 || st.sentenceStart(i) || !st.adjacentWord(i-1, i) {
 		return false

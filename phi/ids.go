@@ -34,7 +34,7 @@ var idContext = map[string]phigate.Category{
 func (st *state) contextCategory(i int) phigate.Category {
 	var generic phigate.Category
 	for k := i - 1; k >= i-5 && k >= 0; k-- {
-		t := st.toks[k]
+		t := &st.toks[k]
 		if t.kind == kPunct {
 			if st.punct(k, '.') && (k == 0 || st.toks[k-1].end-st.toks[k-1].start > 4 || st.toks[k].newline) {
 				return generic // a sentence ends here
@@ -70,7 +70,7 @@ func (st *state) contextCategory(i int) phigate.Category {
 // idLike reports whether token i looks like an identifier: at least 4
 // characters of which at least 4 digits ("83yo" and "20fr" are not).
 func (st *state) idLike(i int) bool {
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.end-t.start < 4 {
 		return false
 	}

@@ -7,7 +7,7 @@ import "github.com/phigate/phigate"
 func (st *state) findLocations() {
 	for i := range st.toks {
 		k := st.kws[i]
-		t := st.toks[i]
+		t := &st.toks[i]
 		if t.kind == kPunct && k == 0 {
 			continue // every rule below starts at a word, a number or a keyword
 		}
@@ -122,7 +122,7 @@ func (st *state) placeWord(i int, strict bool) bool {
 	if i < 0 || i >= len(st.toks) {
 		return false
 	}
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord && t.kind != kAlnum {
 		return false
 	}
@@ -292,7 +292,7 @@ func (st *state) streetName(j int) {
 // whose street word is j: in j's case, no function, clinical or calendar
 // word.
 func (st *state) streetWord(s, j int) bool {
-	t := st.toks[s]
+	t := &st.toks[s]
 	if t.kind != kWord || t.shape != st.toks[j].shape || t.end-t.start < 2 || t.flags&fClinical != 0 ||
 		st.kws[s]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRole|kwRelation|kwStreet|kwUnit) != 0 {
 		return false
@@ -359,7 +359,7 @@ func (st *state) zip(i int) {
 // city marks a US city name (one or more words) in a place context, or
 // an unambiguous one anywhere.
 func (st *state) city(i int) {
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord || t.flags&fClinical != 0 || st.kws[i]&(kwState|kwStop) != 0 || st.eponym(i) {
 		return // "fluid in Douglas pouch" names an anatomy
 	}
@@ -422,7 +422,7 @@ func (st *state) unknown(i int) bool {
 	if i < 0 || i >= len(st.toks) {
 		return false
 	}
-	t := st.toks[i]
+	t := &st.toks[i]
 	return (t.kind == kWord || t.kind == kAlnum) && t.flags == 0 && st.kws[i] == 0
 }
 

@@ -154,7 +154,7 @@ func (st *state) isInitial(i int) bool {
 	if i < 0 || i >= len(st.toks) {
 		return false
 	}
-	t := st.toks[i]
+	t := &st.toks[i]
 	return t.kind == kWord && t.end-t.start == 1 && (st.toks[i].shape == sUpper || st.punct(i+1, '.') && st.adjacent(i))
 }
 
@@ -177,7 +177,7 @@ func (st *state) accept(i, lv int) bool {
 	if i < 0 || i >= len(st.toks) {
 		return false
 	}
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord || t.end-t.start < 2 && lv < lvStrong {
 		return false
 	}
@@ -307,7 +307,7 @@ func (st *state) kinListFirst(j, m int) bool {
 	if m < 0 || j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].newline || st.toks[j].end-st.toks[j].start < 3 {
 		return false
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	return t.flags&fFirst != 0 && t.flags&fClinical == 0 && st.kws[j] == 0 && t.shape == st.toks[m].shape && t.shape != sMixed
 }
 
@@ -534,7 +534,7 @@ func (st *state) extendName(e int) int {
 // ordinary word ("Torress-Proctor"): a census name in e's case, no
 // clinical or function word.
 func (st *state) hyphenPart(e, k int) bool {
-	t := st.toks[k]
+	t := &st.toks[k]
 	return k < len(st.toks) && t.flags&(fFirst|fLast) != 0 && t.flags&fClinical == 0 && t.shape == st.toks[e].shape &&
 		t.end-t.start >= 3 && st.kws[k]&(kwStop|kwCred|kwTitle|kwRole|kwRelation|kwMonth|kwWeekday|kwUnit) == 0
 }

@@ -7,7 +7,7 @@ import (
 // findNumbers finds phone and fax numbers, SSNs and identifiers.
 func (st *state) findNumbers() {
 	for i := 0; i < len(st.toks); i++ {
-		t := st.toks[i]
+		t := &st.toks[i]
 		if t.kind != kNum && t.kind != kAlnum && !st.punct(i, '(') && !st.punct(i, '+') {
 			continue
 		}

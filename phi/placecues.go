@@ -16,7 +16,7 @@ var gluedSuffixes = [...]string{"building", "hospital", "pavilion"}
 // town or a name; where case says nothing, a first part that is no word
 // and near none. The name alone is marked.
 func (st *state) gluedFacility(i int) {
-	t := st.toks[i]
+	t := &st.toks[i]
 	w := st.word(i)
 	for _, suf := range gluedSuffixes {
 		n := len(w) - len(suf)
@@ -111,7 +111,7 @@ func (st *state) facilityAnd(i int) {
 		!st.phraseEnd(j+1) || st.is(j+1, "and") || st.is(j+1, "with") || !st.alreadyFound(i) || st.alreadyFound(j) {
 		return
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.flags&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) {
 		return
 	}
@@ -222,7 +222,7 @@ func (st *state) facilityIn(i int) {
 		!st.phraseEnd(j+1) || st.alreadyFound(j) {
 		return
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.flags&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) || housingWords[string(lowerInto(st.buf[:0], st.word(j)))] {
 		return
 	}
@@ -276,7 +276,7 @@ func (st *state) townOfWord(j int) bool {
 	if j >= len(st.toks) || st.toks[j].newline {
 		return false
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	return t.kind == kWord && st.titled(j) && t.end-t.start >= 3 && t.flags&fClinical == 0 && !st.serviceWord(j) &&
 		st.kws[j]&(kwStop|kwMonth|kwWeekday|kwRole|kwRelation|kwTitle|kwCred|kwState|kwGeneric|kwFacility) == 0
 }
@@ -297,7 +297,7 @@ func (st *state) agencyBefore(i int) {
 		!agencyRoles[string(lowerInto(st.buf[:0], st.word(k)))] || st.alreadyFound(j) {
 		return
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.flags&fClinical != 0 || t.flags&(fCommon|fCore) != 0 && t.flags&(fCity|fLastTop) == 0 || st.kws[j] != 0 ||
 		st.mixed && t.shape != sTitle || t.shape != st.toks[k].shape && !st.mixed {
 		return

@@ -26,7 +26,7 @@ func (st *state) townWord(j int) bool {
 	if j < 0 || j >= len(st.toks) {
 		return false
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.kind != kWord || t.end-t.start < 3 || t.flags&fCity == 0 || t.flags&fClinical != 0 || st.kws[j] != 0 || st.stateName(j) {
 		return false
 	}

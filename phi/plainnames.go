@@ -85,7 +85,7 @@ func (st *state) pairAfterKin(i int) {
 // "proxies.": proxyPairWord, or a name that is also an ordinary word but
 // no clinical or function word.
 func (st *state) proxyName(j int) bool {
-	t := st.toks[j]
+	t := &st.toks[j]
 	return st.proxyPairWord(j) || t.kind == kWord && t.end-t.start >= 3 && st.kws[j] == 0 && t.flags&fName != 0 && t.flags&fClinical == 0 &&
 		!(st.mixed && t.shape == sLower && !st.lowerNote)
 }
@@ -94,7 +94,7 @@ func (st *state) proxyName(j int) bool {
 // names: a first name that is no clinical or function word, or a word
 // nobody listed of three or more letters.
 func (st *state) pairWord(j int) bool {
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.kind != kWord || st.kws[j] != 0 || st.mixed && t.shape == sLower && !st.lowerNote {
 		return false
 	}
@@ -116,7 +116,7 @@ func (st *state) onLeaveName(i int) {
 		st.toks[k].end-st.toks[k].start > 8 || !leaveWords[string(lowerInto(st.buf[:0], st.word(k)))] {
 		return
 	}
-	t := st.toks[j]
+	t := &st.toks[j]
 	if t.kind != kWord || t.end-t.start < 3 || st.kws[j] != 0 || t.flags&fClinical != 0 || st.mixed && t.shape == sLower ||
 		!(t.flags&(fFirst|fLast) != 0 || st.unknownWord(j, 3)) {
 		return
@@ -203,7 +203,7 @@ func (st *state) pairContact(i int) {
 // proxyPairWord is pairWord, or any word nobody listed of three or more
 // letters in a case that may be a name's.
 func (st *state) proxyPairWord(j int) bool {
-	t := st.toks[j]
+	t := &st.toks[j]
 	return st.pairWord(j) || st.unknown(j) && t.kind == kWord && t.end-t.start >= 3 && !(st.mixed && t.shape == sLower)
 }
 

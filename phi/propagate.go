@@ -24,7 +24,7 @@ func (st *state) propagate() {
 		}
 		first := sort.Search(len(st.toks), func(k int) bool { return st.toks[k].end > f.Start })
 		for i := first; i < len(st.toks); i++ {
-			t := st.toks[i]
+			t := &st.toks[i]
 			if t.start >= f.End {
 				break
 			}
@@ -97,7 +97,7 @@ var capitalSources = map[string]bool{"dictionary-name": true, "prep-name": true,
 // propagatable reports whether word i may stand for its finding elsewhere:
 // not an ordinary or clinical word, and long enough to be distinctive.
 func (st *state) propagatable(i int) bool {
-	t := st.toks[i]
+	t := &st.toks[i]
 	n := t.end - t.start
 	return t.kind == kWord && (n >= 3 || n == 2 && t.shape == sUpper) && t.flags&(fCore|fCommon|fClinical|fAmbiguous) == 0 &&
 		st.kws[i]&(kwStop|kwTitle|kwCred|kwRole|kwRelation|kwMonth|kwFacility|kwState) == 0
@@ -168,7 +168,7 @@ func (st *state) nameNeighbours() {
 // word or keyword; after the name, a word kept from names only as a verb
 // ("page") still is one when the phrase ends with it.
 func (st *state) neighbourName(i int, after bool) bool {
-	t := st.toks[i]
+	t := &st.toks[i]
 	if t.kind != kWord || t.end-t.start < 3 || !st.titled(i) || t.flags&fClinical != 0 {
 		return false
 	}

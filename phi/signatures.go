@@ -196,7 +196,7 @@ func (st *state) signedSurname(j int) int {
 	if f < 0 || f+1 > j || !st.toks[f+1].space || st.toks[f+1].newline && f+1 != j && !st.isInitial(f+1) {
 		return -1
 	}
-	t := st.toks[f]
+	t := &st.toks[f]
 	if initial && f+1 < j && st.isInitial(f+1) && (t.kind != kWord || st.kws[f] != 0 || t.flags&fName == 0 && !st.unknown(f)) &&
 		st.toks[j].shape == st.toks[f+1].shape {
 		return f + 1 // "PER P. TED NP": an initial alone before the surname
@@ -301,7 +301,7 @@ func (st *state) signatureLines() {
 func (st *state) signatureLine(i, j int) {
 	words, named := 0, 0
 	for k := i; k < j; k++ {
-		t := st.toks[k]
+		t := &st.toks[k]
 		switch {
 		case t.kind == kPunct && (st.punct(k, '.') || st.punct(k, ',') || st.punct(k, '-')):
 		case st.isInitial(k):
@@ -342,7 +342,7 @@ func (st *state) credentialLine(i, j int) {
 	}
 	words := 0
 	for k := i; k <= e; k++ {
-		t := st.toks[k]
+		t := &st.toks[k]
 		switch {
 		case st.isInitial(k) || st.punct(k, '.') && st.isInitial(k-1):
 		case t.kind == kWord && (t.flags&fName != 0 || st.unknownName(k)) && t.flags&fClinical == 0 &&
@@ -429,7 +429,7 @@ func (st *state) introName(i int) {
 
 // introWord reports whether word j can be part of the name before "is a".
 func (st *state) introWord(j int) bool {
-	t := st.toks[j]
+	t := &st.toks[j]
 	return t.kind == kWord && t.end-t.start > 1 && st.kws[j] == 0 && t.flags&(fCore|fClinical) == 0 && (!st.mixed || t.shape != sLower)
 }
 

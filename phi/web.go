@@ -71,7 +71,7 @@ func isURLByte(c byte) bool {
 func (st *state) findURLs() {
 	t := st.text
 	for i := range st.toks {
-		tk := st.toks[i]
+		tk := &st.toks[i]
 		if tk.kind != kWord {
 			continue
 		}
