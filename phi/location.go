@@ -428,15 +428,23 @@ func (st *state) unknown(i int) bool {
 
 // plainAfterPlain reports, cheaply, what unknownPlace's early return
 // decides for most words: a listed word, not capitalised where capitals
-// count and before no number, after a word that is no keyword, number or
-// "the" (so no preposition of place, movement or "by" precedes).
+// count and before no number, after a word that is no preposition of
+// place, movement, "by", "on", "the" or number.
 func (st *state) plainAfterPlain(i int) bool {
 	t := &st.toks[i]
 	if t.kind != kWord || t.flags == 0 && st.kws[i] == 0 || st.titled(i) || i+1 < len(st.toks) && st.toks[i+1].kind == kNum {
 		return false
 	}
 	p := i - 1
-	return p < 0 || st.kws[p] == 0 && st.toks[p].kind != kNum && !st.is(p, "the")
+	if p < 0 {
+		return true
+	}
+	kp := st.kws[p]
+	if kp&(kwPlacePrep|kwMove|kwPrep) != 0 || st.toks[p].kind == kNum {
+		return false // a preposition, a movement, "by" or a number may come before a place
+	}
+	n := st.toks[p].end - st.toks[p].start
+	return n > 3 || !(st.is(p, "the") || st.is(p, "on") || st.is(p, "by"))
 }
 
 // unknownPlace marks places known by their shape and context only: a
