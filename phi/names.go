@@ -62,6 +62,9 @@ func (st *state) findNames() {
 		if st.kws[i]&kwPhoneWord != 0 {
 			st.nameBeforePhone(i)
 		}
+		if n == 2 && st.is(i, "rt") && st.roleSurnameActs(i+1) {
+			st.addName(i+1, i+1, lvMedium, "role-name") // "RT BURNS DREW ABG": RT is a respiratory therapist here, not "right"
+		}
 		if n <= 9 && st.punct(i+1, ':') && st.toks[i].kind == kWord {
 			st.fieldName(i) // "Name: Okonkwo, Chidinma A."
 		}
@@ -273,6 +276,36 @@ func (st *state) eponym(i int) bool {
 	return eponymNouns[string(lowerInto(st.buf[:0], st.word(k)))]
 }
 
+// roleSurnameActs reports whether word j, right after a role, is a
+// surname that is also an ordinary or clinical word, no part of the body,
+// and a past tense of doing or a report word follows it in its case
+// ("RT BURNS DREW ABG", "RN Burns placed IV"; not "RT HAND BANDAGED").
+func (st *state) roleSurnameActs(j int) bool {
+	if j >= len(st.toks) || st.toks[j].kind != kWord || st.toks[j].end-st.toks[j].start < 3 || st.toks[j].newline || st.kws[j] != 0 ||
+		st.toks[j].flags&fLast == 0 || st.toks[j].flags&(fClinical|fCommon|fCore) == 0 || st.mixed && st.toks[j].shape != sTitle ||
+		bodyParts[string(lowerInto(st.buf[:0], st.word(j)))] {
+		return false
+	}
+	k := j + 1
+	if k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[k].newline || st.toks[k].shape != st.toks[j].shape || st.toks[k].kind != kWord {
+		return false
+	}
+	w := st.word(k)
+	return irregularPast[string(lowerInto(st.buf[:0], w))] || st.kws[k]&kwPost != 0 || len(w) >= 5 && st.kws[k] == 0 && hasSuffixFold(w, "ed")
+}
+
+// bodyParts are parts of the body that are also surnames: after "RT"
+// (right) they are no name ("RT HAND BANDAGED").
+var bodyParts = map[string]bool{"hand": true, "hands": true, "arm": true, "arms": true, "leg": true, "legs": true, "foot": true,
+	"feet": true, "knee": true, "hip": true, "eye": true, "ear": true, "side": true, "chest": true, "lung": true, "shoulder": true,
+	"wrist": true, "elbow": true, "ankle": true, "neck": true, "back": true, "groin": true, "thigh": true, "toe": true,
+	"finger": true, "heel": true, "head": true, "face": true, "breast": true, "flank": true, "calf": true, "shin": true,
+	"temple": true, "brow": true, "cheek": true, "jaw": true, "lip": true, "palm": true, "thumb": true, "nail": true}
+
+// irregularPast are past tenses of verbs of doing that end in no "-ed".
+var irregularPast = map[string]bool{"drew": true, "gave": true, "took": true, "put": true, "sent": true, "held": true,
+	"left": true, "told": true, "saw": true, "came": true, "ran": true, "spoke": true, "wrote": true, "got": true}
+
 // kinFirstEnds reports whether word j is a first name, though an ordinary
 // word, that a bracket, the clause's end, a report word or "in" follows
 // ("SISTER & PEARL (SIGNIFICANT OTHER)"; not "daughter and will call").
@@ -423,6 +456,9 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		}
 		if e < j && n == 0 && st.reportedName(j) {
 			e = j // "NP Hope aware"
+		}
+		if e < j && n == 0 && st.kws[i]&kwRole != 0 && st.roleSurnameActs(j) {
+			e = j // "RT BURNS DREW ABG": a surname that is a clinical word, doing something
 		}
 		if e < j && n == 0 && lv == lvKin && st.kws[i]&kwRelation != 0 && (st.kinAppositive(i, j) || st.kinList(j) || st.kinProper(i, j)) {
 			e = j // "son, ed, was updated", "sons smokey, morris and roger"

@@ -15,7 +15,7 @@ var prefixGoldens = []string{
 	"places-cues", "places-cues-caps", "places-wards", "places-wards-caps", "places-town", "places-town-caps",
 	"places-town-lower", "places-agency", "places-agency-caps", "places-features-lower", "places-features-caps",
 	"places-words", "places-words-caps", "places-words-lower", "high/strange", "high/strange-mixed",
-	"names-homograph", "names-homograph-caps", "names-homograph-lower", "places-named", "names-signed", "photos", "numbers", "fields", "fields-caps", "chat",
+	"names-homograph", "names-homograph-caps", "names-homograph-lower", "places-named", "names-signed", "photos", "numbers", "fields", "fields-caps", "chat", "names-rt", "names-rt-caps",
 }
 
 // TestGoldenPrefixes scans every prefix of those goldens at both
