@@ -97,7 +97,7 @@ func (st *state) findLocations() {
 			st.street(i)
 			st.zip(i)
 		}
-		if st.kws[i]&kwStreet != 0 && st.toks[i].end-st.toks[i].start >= 3 {
+		if st.kws[i]&kwStreet != 0 && (st.toks[i].end-st.toks[i].start >= 3 || st.punct(i+1, '.') && st.toks[i].shape != sLower) {
 			st.streetName(i)
 		}
 		if st.toks[i].flags&fCity != 0 {
@@ -308,7 +308,8 @@ func (st *state) streetWord(s, j int) bool {
 // streetSuffixes are the street words streetName takes without a number.
 var streetSuffixes = map[string]bool{"street": true, "avenue": true, "ave": true, "road": true, "rd": true, "boulevard": true,
 	"blvd": true, "lane": true, "ln": true, "drive": true, "court": true, "terrace": true, "circle": true, "highway": true,
-	"parkway": true, "pkwy": true, "turnpike": true, "pike": true, "square": true, "trail": true}
+	"parkway": true, "pkwy": true, "turnpike": true, "pike": true, "square": true, "trail": true,
+	"st": true} // "on Main St.": the two-letter ones only capitalised and with their period
 
 var usStates = map[string]bool{}
 
