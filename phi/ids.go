@@ -99,7 +99,12 @@ func (st *state) findID(i int) {
 		return
 	}
 	j := st.idEnd(i)
-	c := st.contextCategory(i)
+	s := i
+	if i >= 2 && st.punct(i-1, '-') && st.adjacent(i-1) && st.adjacent(i-2) && st.toks[i-2].kind == kWord &&
+		st.toks[i-2].shape == sUpper && st.toks[i-2].end-st.toks[i-2].start <= 4 && st.kws[i-2] == 0 {
+		s = i - 2 // "Accession: RA-2291847": letters glued before the digits are part of the number
+	}
+	c := st.contextCategory(s)
 	if !st.idLike(i) && j == i && (c == "" || digitCount(w) < 2 || st.toks[i].kind == kNum && digitCount(w) < 4) {
 		return
 	}
@@ -114,7 +119,7 @@ func (st *state) findID(i int) {
 	case c == phigate.LICENSE && len(w) == 10 && validNPI(w):
 		st.add(i, j, phigate.LICENSE, 0.95, "npi")
 	case c != "" && c != phigate.SSN:
-		st.add(i, j, c, 0.85, "id-context")
+		st.add(s, j, c, 0.85, "id-context")
 	case st.toks[i].kind == kNum && st.digits(i) >= 7 && !st.partOfNumber(i):
 		st.add(i, j, phigate.OTHER_ID, 0.6, "long-number")
 	case st.punct(i-1, '#') && st.idLike(i):
