@@ -219,8 +219,9 @@ func (st *state) talkedPair(j int) bool {
 		return false
 	}
 	a, b := st.toks[j].flags, st.toks[k].flags
-	if st.unknown(j) && st.unknown(k) && (st.toks[j].shape == sTitle || !st.mixed && (st.unknownName(j) || st.unknownName(k))) {
-		return true // "I spoke with Spe Raan, who": two words nobody listed, capitalised
+	if st.unknown(j) && st.unknown(k) && (st.toks[j].shape == sTitle || !st.mixed && (st.unknownName(j) || st.unknownName(k) ||
+		st.unknownWord(j, 4) && st.unknownWord(k, 4) && !st.nearWord(j) && !st.nearWord(k))) {
+		return true // "I spoke with Spe Raan, who", "SPEAK WITH BARNSPA GLUETTE": two words nobody listed
 	}
 	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 && st.kws[k] == 0
 }

@@ -62,6 +62,9 @@ func (st *state) findNames() {
 		if st.kws[i]&kwPhoneWord != 0 {
 			st.nameBeforePhone(i)
 		}
+		if n == 1 && st.is(i, "i") && st.toks[i].shape == sUpper && st.pronounNotSubject(i) {
+			st.addName(i, i+1, lvMedium, "initial-name") // "I TYTON ORDERED EPI": no pronoun before a word nobody listed and a verb
+		}
 		if n == 2 && st.is(i, "rt") && st.roleSurnameActs(i+1) {
 			st.addName(i+1, i+1, lvMedium, "role-name") // "RT BURNS DREW ABG": RT is a respiratory therapist here, not "right"
 		}
@@ -246,6 +249,7 @@ func (st *state) accept(i, lv int) bool {
 			oov && t.end-t.start > 2 && st.oovNameShape(i))
 	case lvWeak:
 		return !clinical && (named && !common || oov && st.titled(i) && t.end-t.start > 2 ||
+			oov && !st.mixed && t.shape == sUpper && st.is(i-1, "per") && st.unknownWord(i, 4) && !st.nearWord(i) || // "PER SOGULL WILL HOLD"
 			oov && (st.unknownPair(i) || st.unknownPair(i-1)) ||
 			named && !core && k == 0 && f&(fFirst|fLastTop) != 0 && st.kw(i-1)&kwVerb != 0 && clauseEnd(st, i+1) && !st.punct(i+1, '.')) // "PER CARMAN, HE HAS"
 	default:
@@ -274,6 +278,19 @@ func (st *state) eponym(i int) bool {
 		return false
 	}
 	return eponymNouns[string(lowerInto(st.buf[:0], st.word(k)))]
+}
+
+// pronounNotSubject reports whether "I" at i is an initial: a word
+// nobody listed and near no word follows it and then a past tense or
+// a report word ("I TYTON ORDERED"), where "I" cannot be its subject.
+func (st *state) pronounNotSubject(i int) bool {
+	j, k := i+1, i+2
+	if k >= len(st.toks) || !st.adjacentWord(i, j) || !st.adjacentWord(j, k) || st.toks[j].newline || st.toks[k].newline ||
+		!st.unknownWord(j, 4) || st.nearWord(j) || st.toks[k].kind != kWord || st.toks[k].shape != st.toks[j].shape {
+		return false
+	}
+	w := st.word(k)
+	return irregularPast[string(lowerInto(st.buf[:0], w))] || st.kws[k]&kwPost != 0 || len(w) >= 5 && st.kws[k] == 0 && hasSuffixFold(w, "ed")
 }
 
 // roleSurnameActs reports whether word j, right after a role, is a

@@ -118,8 +118,8 @@ func (st *state) facilityAnd(i int) {
 	if st.mixed && t.shape != sTitle || !st.titled(j) && (t.flags&(fCommon|fCore) != 0 && t.flags&(fCity|fName) == 0 || st.toks[i].shape != t.shape) {
 		return
 	}
-	if t.flags&(fCity|fName|fProper) == 0 && (!st.unknown(j) || st.wordLike(j) && !st.titled(j)) {
-		return
+	if t.flags&(fCity|fName|fProper) == 0 && (!st.unknown(j) || st.nearWord(j) && !st.titled(j)) {
+		return // a misspelt word is no facility; a compound may be one ("Theehaven")
 	}
 	st.add(j, j, phigate.LOCATION, 0.6, "facility")
 }
