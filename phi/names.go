@@ -535,7 +535,7 @@ func (st *state) nameAfter(i, lv int, rec string) {
 // word accepted at lv, following words at lvMedium), or -1.
 func (st *state) nameChain(j, lv int) int {
 	lone := lv == lvStrong && st.toks[min(j, len(st.toks)-1)].kind == kWord && st.toks[min(j, len(st.toks)-1)].end-st.toks[min(j, len(st.toks)-1)].start == 1 &&
-		!st.is(j, "a") && !st.is(j, "i") && j+1 < len(st.toks) && st.toks[j+1].kind == kWord && !st.toks[j+1].newline // "dr b muse"
+		(!st.is(j, "a") && !st.is(j, "i") || st.unknownWord(j+1, 4)) && j+1 < len(st.toks) && st.toks[j+1].kind == kWord && !st.toks[j+1].newline // "dr b muse", "Dr. a lengaison"
 	if (st.isInitial(j) || lone) && lv >= lvMedium {
 		k := j + 1
 		if st.punct(k, '.') {
