@@ -32,10 +32,15 @@ func (st *state) propagate() {
 				continue
 			}
 			if t.start >= f.Start && t.end <= f.End && st.propagatable(i) {
-				st.seen[string(lowerInto(st.buf[:0], st.word(i)))] = f
-				st.seenHashes = append(st.seenHashes, st.hashes[i])
+				key := lowerInto(st.buf[:0], st.word(i))
+				if _, dup := st.seen[string(key)]; !dup {
+					st.seenHashes = append(st.seenHashes, st.hashes[i]) // once a word: a long note repeats its names
+				}
+				st.seen[string(key)] = f
 			} else if f.Recognizer == "ward" && t.kind == kWord && t.end-t.start >= 4 && t.start >= f.Start && t.end <= f.End {
-				st.wardWords = append(st.wardWords, i)
+				if !st.wardWordSeen(i) {
+					st.wardWords = append(st.wardWords, i) // once a word: a long note repeats its wards
+				}
 			}
 		}
 	}
@@ -63,6 +68,16 @@ func (st *state) propagate() {
 func (st *state) seenHash(h uint64) bool {
 	for _, s := range st.seenHashes {
 		if s == h {
+			return true
+		}
+	}
+	return false
+}
+
+// wardWordSeen reports whether wardWords already holds word i's word.
+func (st *state) wardWordSeen(i int) bool {
+	for _, j := range st.wardWords {
+		if st.hashes[j] == st.hashes[i] && bytes.EqualFold(st.word(i), st.word(j)) {
 			return true
 		}
 	}
