@@ -202,7 +202,8 @@ func (st *state) accept(i, lv int) bool {
 		return false
 	}
 	if lv < lvStrong && t.end-t.start > 2 && (st.kws[i]&kwState != 0 || st.text[t.end-2] == '\'' && st.stateName(i)) &&
-		!(lv >= lvKin && f&fFirst != 0 && (st.knownSurnameAfter(i) || st.is(i+1, "who"))) {
+		!(lv >= lvKin && f&fFirst != 0 && (st.knownSurnameAfter(i) || st.is(i+1, "who")) ||
+			f&fName != 0 && st.titled(i) && !st.sentenceStart(i) && st.knownSurnameAfter(i)) { // "spoken with Washington Richter"
 		return false // "Florida", "Maryland's": states are no names, but "Virginia Alfredo, RN" and "son Virginia who" are
 	}
 	if k&(kwStop|kwMonth|kwWeekday|kwCred|kwTitle|kwRelation) != 0 {
@@ -251,7 +252,8 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && !common || oov && st.titled(i) && t.end-t.start > 2 ||
 			oov && !st.mixed && t.shape == sUpper && st.is(i-1, "per") && st.unknownWord(i, 4) && !st.nearWord(i) || // "PER SOGULL WILL HOLD"
 			oov && (st.unknownPair(i) || st.unknownPair(i-1)) ||
-			named && !core && k == 0 && f&(fFirst|fLastTop) != 0 && st.kw(i-1)&kwVerb != 0 && clauseEnd(st, i+1) && !st.punct(i+1, '.')) // "PER CARMAN, HE HAS"
+			named && !core && k == 0 && f&(fFirst|fLastTop) != 0 && st.kw(i-1)&kwVerb != 0 && clauseEnd(st, i+1) && !st.punct(i+1, '.') || // "PER CARMAN, HE HAS"
+			named && k == 0 && f&fFirst != 0 && st.is(i-1, "per") && st.adjacentWord(i, i+1) && auxiliaries[string(lowerInto(st.buf[:0], st.word(min(i+1, len(st.toks)-1))))]) // "PER SUNNY WILL HOLD"
 	default:
 		if st.titled(i) && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0

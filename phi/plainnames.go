@@ -21,8 +21,9 @@ func (st *state) reachedFirst(i, j int) bool {
 		return false
 	}
 	f := st.toks[j].flags
-	if st.toks[j].kind != kWord || f&fFirst == 0 || f&fClinical != 0 || st.kws[j] != 0 || st.mixed && st.toks[j].shape == sLower {
-		return false
+	if st.toks[j].kind != kWord || f&fName == 0 || f&fClinical != 0 || st.kws[j] != 0 || st.mixed && st.toks[j].shape == sLower ||
+		f&fFirst == 0 && !(st.titled(j) || f&(fCommon|fCore) == 0) {
+		return false // a surname only capitalised or when no English word ("only able to reach Barrett.")
 	}
 	return clauseEnd(st, j+1)
 }

@@ -31,7 +31,7 @@ func (st *state) propagate() {
 			if capitalOnly && !(st.titled(i) && !st.sentenceStart(i) && t.flags&fName != 0) {
 				continue
 			}
-			if t.start >= f.Start && t.end <= f.End && st.propagatable(i) {
+			if t.start >= f.Start && t.end <= f.End && (st.propagatable(i) || st.stateFirstName(i, f)) {
 				key := lowerInto(st.buf[:0], st.word(i))
 				if _, dup := st.seen[string(key)]; !dup {
 					st.seenHashes = append(st.seenHashes, st.hashes[i]) // once a word: a long note repeats its names
@@ -116,6 +116,14 @@ func (st *state) propagatable(i int) bool {
 	n := t.end - t.start
 	return t.kind == kWord && (n >= 3 || n == 2 && t.shape == sUpper) && t.flags&(fCore|fCommon|fClinical|fAmbiguous) == 0 &&
 		st.kws[i]&(kwStop|kwTitle|kwCred|kwRole|kwRelation|kwMonth|kwFacility|kwState) == 0
+}
+
+// stateFirstName reports whether word i, a state's name, was found as the
+// first name of the two-word name f in mixed case ("spoken with
+// Washington Richter"): elsewhere in the note, capitalised, it is him.
+func (st *state) stateFirstName(i int, f phigate.Finding) bool {
+	return f.Category == phigate.NAME && st.mixed && st.toks[i].shape == sTitle && st.kws[i]&kwState != 0 &&
+		st.toks[i].flags&fName != 0 && st.toks[i].start == f.Start && st.toks[i].end < f.End
 }
 
 // nameNeighbours widens a name found by context over a capitalised name

@@ -366,7 +366,7 @@ func (st *state) nameBeforePhone(i int) {
 	}
 	s := e
 	for s >= 0 && e-s < 2 && st.toks[s].kind == kWord && !st.toks[min(s+1, e)].newline &&
-		(st.unknown(s) || st.toks[s].flags&fName != 0 && st.toks[s].flags&(fCore|fClinical) == 0 || s == e && st.firstBeforeWord(e)) &&
+		(st.unknown(s) || st.toks[s].flags&fName != 0 && st.toks[s].flags&(fCore|fClinical) == 0 || (s == e || s == e-1) && st.firstBeforeWord(e)) &&
 		(st.toks[s].shape == sTitle || !st.mixed && st.toks[s].shape != sMixed) && st.kws[s] == 0 {
 		s--
 	}
@@ -376,12 +376,13 @@ func (st *state) nameBeforePhone(i int) {
 }
 
 // firstBeforeWord reports whether word e, capitalised where capitals
-// count and no clinical word, follows a capitalised first name on its
-// line: a surname though an ordinary word ("Jude Shearing cell#").
+// count and no clinical word, follows a capitalised name or a word nobody
+// listed on its line: a surname though an ordinary word ("Jude Shearing
+// cell#", "Combs Crane cell#").
 func (st *state) firstBeforeWord(e int) bool {
 	d := e - 1
 	return st.titled(e) && st.toks[e].flags&fClinical == 0 && d >= 0 && st.titled(d) && st.toks[d].kind == kWord &&
-		st.toks[d].flags&fFirst != 0 && st.toks[d].flags&fClinical == 0 && st.kws[d] == 0 && st.adjacentWord(d, e) && !st.toks[e].newline
+		(st.toks[d].flags&fName != 0 || st.unknown(d)) && st.toks[d].flags&fClinical == 0 && st.kws[d] == 0 && st.adjacentWord(d, e) && !st.toks[e].newline
 }
 
 // coordinatedName marks a first name joined to the name ending at e by
