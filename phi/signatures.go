@@ -431,7 +431,8 @@ func (st *state) introName(i int) {
 // introWord reports whether word j can be part of the name before "is a".
 func (st *state) introWord(j int) bool {
 	t := &st.toks[j]
-	return t.kind == kWord && t.end-t.start > 1 && st.kws[j] == 0 && t.flags&(fCore|fClinical) == 0 && (!st.mixed || t.shape != sLower)
+	return t.kind == kWord && t.end-t.start > 1 && st.kws[j] == 0 && t.flags&(fCore|fClinical) == 0 &&
+		(!st.mixed || t.shape != sLower || t.flags&(fCommon|fRare) == 0) // "nu rodman is a 70 yr old": small letters, but no English word
 }
 
 // introPair reports whether the two words before "is" (token i) are a
@@ -444,7 +445,7 @@ func (st *state) introPair(i int) bool {
 	s, l := i-2, i-1
 	if s < 0 || !st.ageUnitAfter(i+2) || !st.sentenceStart(s) || !st.adjacentWord(s, l) || !st.adjacentWord(l, i) ||
 		st.toks[s].kind != kWord || st.toks[l].kind != kWord || st.toks[s].shape != st.toks[l].shape ||
-		st.toks[s].end-st.toks[s].start < 3 || st.toks[l].end-st.toks[l].start < 2 {
+		st.toks[s].end-st.toks[s].start < 2 || st.toks[l].end-st.toks[l].start < 2 {
 		return false
 	}
 	a, b := st.toks[s].flags, st.toks[l].flags
