@@ -129,9 +129,11 @@ func (st *state) titleSurname(j int) bool {
 		return false
 	}
 	if f&fLastTop == 0 {
-		// A rarer surname only where a person's day follows ("MR BARRIO
-		// HAD AN IMPROVED DAY").
-		return f&fLast != 0 && f&fClinical == 0 && (st.is(j+1, "had") || st.is(j+1, "has")) && (st.is(j+2, "a") || st.is(j+2, "an"))
+		// A rarer surname only where a person's day or decisions follow
+		// ("MR BARRIO HAD AN IMPROVED DAY", "MAKING MS OAK HEALTH CARE
+		// DECISIONS").
+		return f&fLast != 0 && f&fClinical == 0 && ((st.is(j+1, "had") || st.is(j+1, "has")) && (st.is(j+2, "a") || st.is(j+2, "an")) ||
+			st.is(j+1, "health") && st.is(j+2, "care"))
 	}
 	if st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care") || st.is(j+1, "had") || st.is(j+1, "has") {
 		// "MS CROSS HEALTH CARE DECISIONS", "MR HILL SON CALLED", "MR
@@ -223,5 +225,6 @@ func (st *state) talkedPair(j int) bool {
 		st.unknownWord(j, 4) && st.unknownWord(k, 4) && !st.nearWord(j) && !st.nearWord(k))) {
 		return true // "I spoke with Spe Raan, who", "SPEAK WITH BARNSPA GLUETTE": two words nobody listed
 	}
-	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 && st.kws[k] == 0
+	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 && st.kws[k] == 0 ||
+		st.mixed && st.toks[j].shape == sTitle && a&fName != 0 && a&fClinical == 0 && st.kws[j]&^kwStreet == 0 && st.knownName(k) // "with Alley Petersen"
 }

@@ -34,6 +34,10 @@ func (st *state) talkCue(i int) bool {
 		return false
 	}
 	p := i - 1
+	if p > 0 && st.toks[p].flags&fTalk == 0 && st.toks[p].kind == kWord && st.toks[p].end-st.toks[p].start >= 5 &&
+		hasSuffixFold(st.word(p), "ly") && st.toks[p-1].flags&fTalk != 0 {
+		p-- // "spoken extensively with"
+	}
 	if st.toks[p].flags&fTalk != 0 && st.kws[p]&kwTitle == 0 && st.toks[p].kind == kWord && st.toks[p].end-st.toks[p].start <= 9 {
 		preps, ok := talkVerbs[string(lowerInto(st.buf[:0], st.word(p)))]
 		if ok {

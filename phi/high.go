@@ -78,6 +78,9 @@ func wordEnding(w []byte) bool {
 }
 
 func hasSuffixFold(w []byte, e string) bool {
+	if len(w) < len(e) {
+		return false
+	}
 	w = w[len(w)-len(e):]
 	for k := range e {
 		if w[k]|0x20 != e[k] && w[k] != e[k] {

@@ -123,8 +123,9 @@ func (st *state) titleLevel(i int) int {
 			return 0
 		}
 		if st.is(i, "mr") && st.punct(i+1, '.') && st.adjacent(i) && st.adjacent(i+1) && i+2 < len(st.toks) &&
-			st.toks[i+2].kind == kWord && st.toks[i+2].flags&fLast != 0 && (st.toks[i+2].flags&fProper != 0 || st.toks[i+2].flags&(fCommon|fCore) == 0) {
-			return lvStrong // "mr.german returned": typed as a title, glued to a surname (not "MR.SEVERE")
+			st.toks[i+2].kind == kWord && st.toks[i+2].flags&fLast != 0 &&
+			(st.toks[i+2].flags&fProper != 0 || st.toks[i+2].flags&(fCommon|fCore) == 0 || st.didAfter(i+2)) {
+			return lvStrong // "mr.german returned", "mr.reap returned": typed as a title, glued to a surname (not "MR.SEVERE")
 		}
 		if st.toks[i].shape == sTitle && !st.is(i, "miss") && (st.mixed || st.punct(i+1, '.')) {
 			return lvStrong // "Mr. Roan": mitral regurgitation and mental status are "MR", "MS"
@@ -253,7 +254,8 @@ func (st *state) accept(i, lv int) bool {
 			oov && !st.mixed && t.shape == sUpper && st.is(i-1, "per") && st.unknownWord(i, 4) && !st.nearWord(i) || // "PER SOGULL WILL HOLD"
 			oov && (st.unknownPair(i) || st.unknownPair(i-1)) ||
 			named && !core && k == 0 && f&(fFirst|fLastTop) != 0 && st.kw(i-1)&kwVerb != 0 && clauseEnd(st, i+1) && !st.punct(i+1, '.') || // "PER CARMAN, HE HAS"
-			named && k == 0 && f&fFirst != 0 && st.is(i-1, "per") && st.adjacentWord(i, i+1) && auxiliaries[string(lowerInto(st.buf[:0], st.word(min(i+1, len(st.toks)-1))))]) // "PER SUNNY WILL HOLD"
+			named && k == 0 && f&fFirst != 0 && st.is(i-1, "per") && i+1 < len(st.toks) && st.adjacentWord(i, i+1) &&
+				auxiliaries[string(lowerInto(st.buf[:0], st.word(i+1)))]) // "PER SUNNY WILL HOLD"
 	default:
 		if st.titled(i) && !st.sentenceStart(i) && !clinical && !common && t.end-t.start > 2 && (named || oov && t.end-t.start > 3) {
 			return named || st.kw(i-1)&(kwVerb|kwPrep) != 0
@@ -286,13 +288,11 @@ func (st *state) eponym(i int) bool {
 // nobody listed and near no word follows it and then a past tense or
 // a report word ("I TYTON ORDERED"), where "I" cannot be its subject.
 func (st *state) pronounNotSubject(i int) bool {
-	j, k := i+1, i+2
-	if k >= len(st.toks) || !st.adjacentWord(i, j) || !st.adjacentWord(j, k) || st.toks[j].newline || st.toks[k].newline ||
-		!st.unknownWord(j, 4) || st.nearWord(j) || st.toks[k].kind != kWord || st.toks[k].shape != st.toks[j].shape {
+	j := i + 1
+	if j >= len(st.toks) || !st.adjacentWord(i, j) || st.toks[j].newline || !st.unknownWord(j, 4) || st.nearWord(j) {
 		return false
 	}
-	w := st.word(k)
-	return irregularPast[string(lowerInto(st.buf[:0], w))] || st.kws[k]&kwPost != 0 || len(w) >= 5 && st.kws[k] == 0 && hasSuffixFold(w, "ed")
+	return st.didAfter(j)
 }
 
 // roleSurnameActs reports whether word j, right after a role, is a
@@ -305,12 +305,7 @@ func (st *state) roleSurnameActs(j int) bool {
 		bodyParts[string(lowerInto(st.buf[:0], st.word(j)))] {
 		return false
 	}
-	k := j + 1
-	if k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[k].newline || st.toks[k].shape != st.toks[j].shape || st.toks[k].kind != kWord {
-		return false
-	}
-	w := st.word(k)
-	return irregularPast[string(lowerInto(st.buf[:0], w))] || st.kws[k]&kwPost != 0 || len(w) >= 5 && st.kws[k] == 0 && hasSuffixFold(w, "ed")
+	return st.didAfter(j)
 }
 
 // bodyParts are parts of the body that are also surnames: after "RT"
@@ -320,6 +315,20 @@ var bodyParts = map[string]bool{"hand": true, "hands": true, "arm": true, "arms"
 	"wrist": true, "elbow": true, "ankle": true, "neck": true, "back": true, "groin": true, "thigh": true, "toe": true,
 	"finger": true, "heel": true, "head": true, "face": true, "breast": true, "flank": true, "calf": true, "shin": true,
 	"temple": true, "brow": true, "cheek": true, "jaw": true, "lip": true, "palm": true, "thumb": true, "nail": true}
+
+// didAfter reports whether the word right after j, on its line and in
+// its case, says a person did something: a report word, a past tense in
+// "-ed" of five or more letters or an irregular one ("ORDERED", "drew",
+// "returned"; not "meeting").
+func (st *state) didAfter(j int) bool {
+	k := j + 1
+	if k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[k].newline || st.toks[k].kind != kWord ||
+		st.toks[k].shape != st.toks[j].shape && st.toks[j].end-st.toks[j].start > 1 { // an initial is a capital in any note
+		return false
+	}
+	w := st.word(k)
+	return st.kws[k]&kwPost != 0 || irregularPast[string(lowerInto(st.buf[:0], w))] || len(w) >= 5 && st.kws[k]&kwStop == 0 && hasSuffixFold(w, "ed")
+}
 
 // irregularPast are past tenses of verbs of doing that end in no "-ed".
 var irregularPast = map[string]bool{"drew": true, "gave": true, "took": true, "put": true, "sent": true, "held": true,
@@ -464,8 +473,8 @@ func (st *state) nameAfter(i, lv int, rec string) {
 		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper &&
 			j+1 < len(st.toks) && st.toks[j+1].kind != kWord {
 			e = j // "MS S. CARE": an initial stands for the name
-		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && !st.is(j, "a") {
-			e = j // "mr I remained"
+		} else if e < j && n == 0 && st.kws[i]&kwTitle != 0 && st.isInitial(j) && st.toks[j].shape == sUpper && (!st.is(j, "a") || st.didAfter(j)) {
+			e = j // "mr I remained", "mr A remained"
 		}
 		if e < j && n == 0 && lv == lvWeak {
 			e = st.initialCueName(j) // "per d keva"

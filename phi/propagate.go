@@ -142,14 +142,16 @@ func (st *state) nameNeighbours() {
 	n := len(st.found)
 	for x := 0; x < n; x++ {
 		f := st.found[x]
-		if f.Category != phigate.NAME || f.Confidence < 0.7 || !isUpper(st.text[f.Start]) {
+		if f.Category != phigate.NAME || f.Confidence < 0.6 || !isUpper(st.text[f.Start]) {
 			continue
 		}
+		strong := f.Confidence >= 0.7 // only these widen over a neighbour
 		// Most names have no capitalised word beside them: say so from the
 		// bytes before looking for their tokens.
 		left := f.Start >= 2 && st.text[f.Start-1] == ' ' && isLetter(st.text[f.Start-2])
 		right := f.End+1 < len(st.text) && st.text[f.End] == ' ' && isUpper(st.text[f.End+1])
-		if !left && !right {
+		full := f.Recognizer != "propagated" && bytes.IndexByte(st.text[f.Start:f.End], ' ') > 0
+		if !(left || right) && !full || !strong && !full {
 			continue
 		}
 		first := sort.Search(len(st.toks), func(k int) bool { return st.toks[k].end > f.Start })
@@ -158,6 +160,15 @@ func (st *state) nameNeighbours() {
 			last++
 		}
 		if first >= len(st.toks) || !st.titled(first) || !st.titled(last) {
+			continue
+		}
+		if full && last > first && st.toks[first].flags&fName != 0 && st.toks[first].flags&fClinical == 0 && st.kws[first]&^kwStreet == 0 {
+			// The first name of a full name found with its surname stands
+			// for the person elsewhere, though an English word ("spoken
+			// with Alley Petersen ... At this time, Alley wishes").
+			st.seen[string(lowerInto(st.buf[:0], st.word(first)))] = f
+		}
+		if !strong {
 			continue
 		}
 		if p := first - 1; p >= 0 && st.adjacentWord(p, first) && !st.toks[first].newline && st.neighbourName(p, false) {
