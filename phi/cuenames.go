@@ -225,6 +225,7 @@ func (st *state) talkedPair(j int) bool {
 		st.unknownWord(j, 4) && st.unknownWord(k, 4) && !st.nearWord(j) && !st.nearWord(k))) {
 		return true // "I spoke with Spe Raan, who", "SPEAK WITH BARNSPA GLUETTE": two words nobody listed
 	}
-	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 && st.kws[k] == 0 ||
+	return a&fFirst != 0 && b&fLast != 0 && (a&fClinical == 0 || a&fFirstTop != 0) && b&fClinical == 0 && st.kws[j] == 0 &&
+		(st.kws[k] == 0 || st.kws[k] == kwStop && b&fLastTop != 0) || // "SPEAK WITH KERRIE FAIR IN AM"
 		st.mixed && st.toks[j].shape == sTitle && a&fName != 0 && a&fClinical == 0 && st.kws[j]&^kwStreet == 0 && st.knownName(k) // "with Alley Petersen"
 }

@@ -203,7 +203,7 @@ func (st *state) accept(i, lv int) bool {
 		return false
 	}
 	if lv < lvStrong && t.end-t.start > 2 && (st.kws[i]&kwState != 0 || st.text[t.end-2] == '\'' && st.stateName(i)) &&
-		!(lv >= lvKin && f&fFirst != 0 && (st.knownSurnameAfter(i) || st.is(i+1, "who")) ||
+		!(lv >= lvKin && f&fFirst != 0 && (st.knownSurnameAfter(i) || st.is(i+1, "who") || st.kinBefore(i)) ||
 			f&fName != 0 && st.titled(i) && !st.sentenceStart(i) && st.knownSurnameAfter(i)) { // "spoken with Washington Richter"
 		return false // "Florida", "Maryland's": states are no names, but "Virginia Alfredo, RN" and "son Virginia who" are
 	}
@@ -333,6 +333,17 @@ func (st *state) didAfter(j int) bool {
 // irregularPast are past tenses of verbs of doing that end in no "-ed".
 var irregularPast = map[string]bool{"drew": true, "gave": true, "took": true, "put": true, "sent": true, "held": true,
 	"left": true, "told": true, "saw": true, "came": true, "ran": true, "spoke": true, "wrote": true, "got": true}
+
+// kinBefore reports whether a relation word stands right before word i,
+// or before a quote that opens it ("daughter georgia", "daughter
+// "georgia"").
+func (st *state) kinBefore(i int) bool {
+	p := i - 1
+	if st.punct(p, '"') {
+		p--
+	}
+	return st.kw(p)&kwRelation != 0
+}
 
 // kinFirstEnds reports whether word j is a first name, though an ordinary
 // word, that a bracket, the clause's end, a report word or "in" follows
@@ -546,7 +557,8 @@ func (st *state) nameAfter(i, lv int, rec string) {
 // word accepted at lv, following words at lvMedium), or -1.
 func (st *state) nameChain(j, lv int) int {
 	lone := lv == lvStrong && st.toks[min(j, len(st.toks)-1)].kind == kWord && st.toks[min(j, len(st.toks)-1)].end-st.toks[min(j, len(st.toks)-1)].start == 1 &&
-		(!st.is(j, "a") && !st.is(j, "i") || st.unknownWord(j+1, 4)) && j+1 < len(st.toks) && st.toks[j+1].kind == kWord && !st.toks[j+1].newline // "dr b muse", "Dr. a lengaison"
+		(!st.is(j, "a") && !st.is(j, "i") || st.unknownWord(j+1, 4) || st.knownName(j+1)) && j+1 < len(st.toks) && st.toks[j+1].kind == kWord &&
+		!st.toks[j+1].newline // "dr b muse", "Dr. a lengaison", "Dr. i acker"
 	if (st.isInitial(j) || lone) && lv >= lvMedium {
 		k := j + 1
 		if st.punct(k, '.') {

@@ -201,7 +201,8 @@ func (st *state) signedSurname(j int) int {
 		st.toks[j].shape == st.toks[f+1].shape {
 		return f + 1 // "PER P. TED NP": an initial alone before the surname
 	}
-	if t.kind == kWord && t.end-t.start >= 2 && st.kws[f] == 0 && (t.flags&fClinical == 0 || initial) && t.shape == st.toks[j].shape &&
+	if t.kind == kWord && t.end-t.start >= 2 && (st.kws[f] == 0 || st.kws[f] == kwState && t.flags&fFirst != 0) && // "Virginia Bull, RN"
+		(t.flags&fClinical == 0 || initial) && t.shape == st.toks[j].shape &&
 		(t.flags&fFirst != 0 || st.unknown(f) && t.end-t.start >= 3 || !initial && t.flags&fLast != 0 && st.endsSignature(j)) {
 		return f
 	}
