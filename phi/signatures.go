@@ -451,7 +451,7 @@ func (st *state) introPair(i int) bool {
 	}
 	a, b := st.toks[s].flags, st.toks[l].flags
 	const notName = kwStop | kwTitle | kwRelation | kwRole | kwCred | kwMonth | kwWeekday | kwState | kwUnit
-	return a&fFirst != 0 && a&fClinical == 0 && st.kws[s]&notName == 0 &&
+	return a&fFirst != 0 && (a&fClinical == 0 || b&fLast != 0) && st.kws[s]&notName == 0 && // "asia stafford is a 70 yr old"
 		(b&fLast != 0 || st.unknown(l)) && b&fClinical == 0 && st.kws[l]&(notName&^kwStop) == 0
 }
 
