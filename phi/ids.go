@@ -100,11 +100,19 @@ func (st *state) findID(i int) {
 	}
 	j := st.idEnd(i)
 	s := i
+	c := st.contextCategory(i)
 	if i >= 2 && st.punct(i-1, '-') && st.adjacent(i-1) && st.adjacent(i-2) && st.toks[i-2].kind == kWord &&
 		st.toks[i-2].shape == sUpper && st.toks[i-2].end-st.toks[i-2].start <= 4 && st.kws[i-2] == 0 {
-		s = i - 2 // "Accession: RA-2291847": letters glued before the digits are part of the number
+		if _, label := idContext[string(lowerInto(st.buf[:0], st.word(i-2)))]; !label {
+			// "Accession: RA-2291847": letters glued before the digits are
+			// part of the number, and the label stands before them; not
+			// "MRN-20417", where the letters are the label.
+			s = i - 2
+			if c == "" {
+				c = st.contextCategory(s)
+			}
+		}
 	}
-	c := st.contextCategory(s)
 	if !st.idLike(i) && j == i && (c == "" || digitCount(w) < 2 || st.toks[i].kind == kNum && digitCount(w) < 4) {
 		return
 	}
