@@ -253,7 +253,8 @@ func (st *state) accept(i, lv int) bool {
 		return !clinical && (named && !common || oov && st.titled(i) && t.end-t.start > 2 ||
 			oov && !st.mixed && t.shape == sUpper && st.is(i-1, "per") && st.unknownWord(i, 4) && !st.nearWord(i) || // "PER SOGULL WILL HOLD"
 			oov && (st.unknownPair(i) || st.unknownPair(i-1)) ||
-			named && !core && k == 0 && f&(fFirst|fLastTop) != 0 && st.kw(i-1)&kwVerb != 0 && clauseEnd(st, i+1) && !st.punct(i+1, '.') || // "PER CARMAN, HE HAS"
+			named && (!core || f&fFirst != 0) && k == 0 && f&(fFirst|fLastTop) != 0 && st.kw(i-1)&kwVerb != 0 && clauseEnd(st, i+1) &&
+				!st.punct(i+1, '.') || // "PER CARMAN, HE HAS", "PER MATT, HE HAS"
 			named && k == 0 && f&fFirst != 0 && st.is(i-1, "per") && i+1 < len(st.toks) && st.adjacentWord(i, i+1) &&
 				auxiliaries[string(lowerInto(st.buf[:0], st.word(i+1)))]) // "PER SUNNY WILL HOLD"
 	default:
