@@ -128,14 +128,15 @@ func (st *state) titleSurname(j int) bool {
 	if st.kws[j]&(kwStop|kwMonth|kwWeekday|kwTitle|kwRelation|kwRole|kwCred|kwState|kwUnit) != 0 || st.mixed && st.toks[j].shape == sLower {
 		return false
 	}
+	healthCare := st.is(j+1, "health") && st.is(j+2, "care")
+	had := st.is(j+1, "had") || st.is(j+1, "has")
 	if f&fLastTop == 0 {
 		// A rarer surname only where a person's day or decisions follow
 		// ("MR BARRIO HAD AN IMPROVED DAY", "MAKING MS OAK HEALTH CARE
 		// DECISIONS").
-		return f&fLast != 0 && f&fClinical == 0 && ((st.is(j+1, "had") || st.is(j+1, "has")) && (st.is(j+2, "a") || st.is(j+2, "an")) ||
-			st.is(j+1, "health") && st.is(j+2, "care"))
+		return f&fLast != 0 && f&fClinical == 0 && (had && (st.is(j+2, "a") || st.is(j+2, "an")) || healthCare)
 	}
-	if st.kws[j+1]&kwRelation != 0 || st.is(j+1, "health") && st.is(j+2, "care") || st.is(j+1, "had") || st.is(j+1, "has") {
+	if st.kws[j+1]&kwRelation != 0 || healthCare || had {
 		// "MS CROSS HEALTH CARE DECISIONS", "MR HILL SON CALLED", "MR
 		// BRADY HAD A GOOD DAY": a possessive or a person's day, no
 		// finding, even where the surname is a clinical word

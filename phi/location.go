@@ -221,20 +221,15 @@ func (st *state) compass(j int) bool {
 // "2nd"), as numbered streets are named.
 func (st *state) ordinalWord(j int) bool {
 	w := st.word(j)
-	if st.toks[j].kind != kAlnum || len(w) < 3 || len(w) > 5 || !isDigit(w[0]) {
+	if st.toks[j].kind != kAlnum || len(w) < 3 || len(w) > 5 {
 		return false
 	}
-	s := w[len(w)-2:]
 	for _, c := range w[:len(w)-2] {
 		if !isDigit(c) {
 			return false
 		}
 	}
-	switch string([]byte{s[0] | 0x20, s[1] | 0x20}) {
-	case "st", "nd", "rd", "th":
-		return true
-	}
-	return false
+	return isOrdinalSuffix(w[len(w)-2:])
 }
 
 // titledPair reports whether words a and a+1 (= b) are capitalised
@@ -255,11 +250,13 @@ func (st *state) titledPair(a, b int) bool {
 }
 
 // streetName marks a street named without its number ("found on Elm
-// Street", "lives off Pond Rd."): one or two capitalised words (capitals
-// in a caseless note) before a street word spelt out or abbreviated, in
-// the name's case, after a preposition of place or a verb of living or
-// moving. Token j is the street word; "St", "Dr", "Ct", "Pl" and "Way"
-// say too many other things to be taken without a number.
+// Street", "lives off Pond Rd.", "on Main St."): one or two capitalised
+// words (capitals in a caseless note, or words that are no English word
+// in a note in small letters) before a street word spelt out or
+// abbreviated, in the name's case, after a preposition of place or a verb
+// of living or moving. Token j is the street word; "Dr", "Ct", "Pl" and
+// "Way" say too many other things to be taken without a number, and
+// "St" only capitalised and with its period (findLocations asks).
 func (st *state) streetName(j int) {
 	if !streetSuffixes[string(lowerInto(st.buf[:0], st.word(j)))] || st.toks[j].newline || st.toks[j].shape == sLower && st.mixed {
 		return

@@ -322,9 +322,8 @@ var bodyParts = map[string]bool{"hand": true, "hands": true, "arm": true, "arms"
 // "-ed" of five or more letters or an irregular one ("ORDERED", "drew",
 // "returned"; not "meeting").
 func (st *state) didAfter(j int) bool {
-	k := j + 1
-	if k >= len(st.toks) || !st.adjacentWord(j, k) || st.toks[k].newline || st.toks[k].kind != kWord ||
-		st.toks[k].shape != st.toks[j].shape && st.toks[j].end-st.toks[j].start > 1 { // an initial is a capital in any note
+	k := st.wordAfter(j, true)
+	if k < 0 {
 		return false
 	}
 	w := st.word(k)
@@ -611,8 +610,11 @@ func (st *state) extendName(e int) int {
 // ordinary word ("Torress-Proctor"): a census name in e's case, no
 // clinical or function word.
 func (st *state) hyphenPart(e, k int) bool {
+	if k >= len(st.toks) {
+		return false
+	}
 	t := &st.toks[k]
-	return k < len(st.toks) && t.flags&(fFirst|fLast) != 0 && t.flags&fClinical == 0 && t.shape == st.toks[e].shape &&
+	return t.flags&(fFirst|fLast) != 0 && t.flags&fClinical == 0 && t.shape == st.toks[e].shape &&
 		t.end-t.start >= 3 && st.kws[k]&(kwStop|kwCred|kwTitle|kwRole|kwRelation|kwMonth|kwWeekday|kwUnit) == 0
 }
 

@@ -39,7 +39,7 @@ func (st *state) gs1UDI(i int) int {
 		return -1
 	}
 	e := i + 3
-	for st.adjacent(e) && st.punct(e+1, '(') && st.toks[min(e+2, len(st.toks)-1)].kind == kNum && st.digits(e+2) == 2 &&
+	for st.adjacent(e) && st.punct(e+1, '(') && st.digits(e+2) == 2 &&
 		st.adjacent(e+1) && st.adjacent(e+2) && st.punct(e+3, ')') && st.adjacent(e+3) && e+4 < len(st.toks) &&
 		(st.toks[e+4].kind == kNum || st.toks[e+4].kind == kAlnum || st.toks[e+4].kind == kWord && st.toks[e+4].shape == sUpper) {
 		e += 4

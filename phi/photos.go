@@ -17,7 +17,7 @@ var faceOnly = map[string]bool{"selfie": true, "selfies": true, "headshot": true
 	"mugshots": true}
 
 // imageNames open the names of image files of a face ("face_0231.jpg").
-var imageNames = map[string]bool{"face": true, "portrait": true}
+var imageNames = map[string]bool{"face": true}
 
 var faceWords = map[string]bool{"face": true, "faces": true, "facial": true, "full-face": true}
 
@@ -39,7 +39,7 @@ func (st *state) photoAt(i int) {
 		if j := st.faceNear(i); j >= 0 {
 			st.add(min(i, j), max(i, j), phigate.PHOTO, 0.8, "photo")
 		}
-	case (string(w) == "face" || string(w) == "portrait") && st.punct(i+1, '_') || string(w) == "face" && st.imageFile(i):
+	case imageNames[string(w)] && (st.punct(i+1, '_') || st.imageFile(i)):
 		st.add(i, st.imageFileEnd(i), phigate.PHOTO, 0.7, "photo-file")
 	}
 }

@@ -77,11 +77,16 @@ func (st *state) seenHash(h uint64) bool {
 // wardWordSeen reports whether wardWords already holds word i's word.
 func (st *state) wardWordSeen(i int) bool {
 	for _, j := range st.wardWords {
-		if st.hashes[j] == st.hashes[i] && bytes.EqualFold(st.word(i), st.word(j)) {
+		if st.sameWord(i, j) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameWord reports whether tokens i and j are one word, in any case.
+func (st *state) sameWord(i, j int) bool {
+	return st.hashes[i] == st.hashes[j] && bytes.EqualFold(st.word(i), st.word(j))
 }
 
 // wardEcho reports whether word i, before a ward number, is the word of a
@@ -92,7 +97,7 @@ func (st *state) wardEcho(i int) bool {
 		return false
 	}
 	for _, j := range st.wardWords {
-		if j != i && bytes.EqualFold(st.word(i), st.word(j)) {
+		if j != i && st.sameWord(i, j) {
 			return true
 		}
 	}
@@ -151,7 +156,7 @@ func (st *state) nameNeighbours() {
 		left := f.Start >= 2 && st.text[f.Start-1] == ' ' && isLetter(st.text[f.Start-2])
 		right := f.End+1 < len(st.text) && st.text[f.End] == ' ' && isUpper(st.text[f.End+1])
 		full := f.Recognizer != "propagated" && bytes.IndexByte(st.text[f.Start:f.End], ' ') > 0
-		if !(left || right) && !full || !strong && !full {
+		if !full && (!strong || !left && !right) {
 			continue
 		}
 		first := sort.Search(len(st.toks), func(k int) bool { return st.toks[k].end > f.Start })

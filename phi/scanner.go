@@ -97,7 +97,7 @@ func (st *state) reset(lx *lexicon, text []byte) {
 		var k kw
 		if t.kind == kWord || t.kind == kAlnum {
 			b := text[t.start:t.end]
-			if len(b) <= len(st.buf) {
+			if len(b) <= len(st.buf) { // a word longer than the fold buffer was never looked up, and stays unlisted
 				t.flags, k = lx.lookupHash(st.hashes[i])
 			}
 			if t.flags == 0 && len(b) > 3 && b[len(b)-2] == '\'' && b[len(b)-1]|0x20 == 's' {

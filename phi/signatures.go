@@ -21,6 +21,9 @@ var longCredentials = map[string]bool{"licsw": true, "lcsw": true, "crnp": true,
 // two neighbouring letters swapped ("licws", "lcsw" typed "lscw").
 func transposedCredential(w []byte) bool {
 	var b [6]byte
+	if len(w) > len(b) {
+		return false
+	}
 	for k, c := range w {
 		b[k] = c | 0x20
 	}
@@ -162,8 +165,8 @@ func (st *state) certified(i int) bool {
 // something: a report word, "in to" ("in to strip tubes"), or a verb in
 // -ing or -ed of five or more letters, on k's line and in k's case.
 func (st *state) actsAfter(k int) bool {
-	n := k + 1
-	if n >= len(st.toks) || !st.adjacentWord(k, n) || st.toks[n].newline || st.toks[n].kind != kWord || st.toks[n].shape != st.toks[k].shape {
+	n := st.wordAfter(k, false)
+	if n < 0 {
 		return false
 	}
 	if st.kws[n]&kwPost != 0 || st.is(n, "in") && st.is(n+1, "to") {
@@ -171,6 +174,18 @@ func (st *state) actsAfter(k int) bool {
 	}
 	w := st.word(n)
 	return len(w) >= 5 && st.kws[n] == 0 && (hasSuffixFold(w, "ing") || hasSuffixFold(w, "ed"))
+}
+
+// wordAfter returns the word right after k on k's line and in k's case
+// (in any case after an initial when initials is true, as an initial is
+// a capital in any note), or -1.
+func (st *state) wordAfter(k int, initials bool) int {
+	n := k + 1
+	if n >= len(st.toks) || !st.adjacentWord(k, n) || st.toks[n].newline || st.toks[n].kind != kWord ||
+		st.toks[n].shape != st.toks[k].shape && !(initials && st.toks[k].end-st.toks[k].start == 1) {
+		return -1
+	}
+	return n
 }
 
 // signedSurname returns the first word of the name whose surname is word
