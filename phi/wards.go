@@ -80,13 +80,14 @@ func (st *state) wardPlace(i, p int) bool {
 }
 
 // transferTo reports whether token p is "to" right after a transfer verb
-// ("transfer to", "transferred to", "tx to").
+// ("transfer to", "transferred to", "tranfered to", "tx to"; not "traveled
+// to", another movement).
 func (st *state) transferTo(p int) bool {
 	if !st.is(p, "to") || p < 1 || st.kws[p-1]&kwMove == 0 || st.toks[p].newline {
 		return false
 	}
 	w := st.word(p - 1)
-	return len(w) >= 2 && w[0]|0x20 == 't' && (w[1]|0x20 == 'r' || w[1]|0x20 == 'x')
+	return len(w) >= 2 && w[0]|0x20 == 't' && w[1]|0x20 == 'x' || len(w) >= 4 && w[0]|0x20 == 't' && w[1]|0x20 == 'r' && w[2]|0x20 == 'a' && w[3]|0x20 == 'n'
 }
 
 // bedWords name a part of any hospital, not a ward of one: "transfer to
